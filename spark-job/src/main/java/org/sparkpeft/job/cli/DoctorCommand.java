@@ -1,0 +1,105 @@
+package org.sparkpeft.job.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.job.spark.SparkSessions;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sparkpeft doctor}: prints the runtime (Java, Spark, Scala, Hadoop, DL4J/ND4J backend and BLAS threads)
+ * and checks, on the driver and on every executor, that the JVM flags are effective and ND4J computes.
+ * Exit code 0 when every check passes, 1 otherwise.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+    description = "Print the runtime (Java, Spark, Scala, Hadoop, DL4J/ND4J backend, BLAS threads) and check "
+        + "that the JVM flags are effective and ND4J works on the driver and on every executor.")
+public final class DoctorCommand implements Callable<Integer> {
+
+  @Option(names = "--tasks", description = "Tasks of the executor probe job (default: 2 x default parallelism).")
+  Integer tasks;
+
+  private final PrintStream out;
+
+  public DoctorCommand() {
+    this(System.out);
+  }
+
+  DoctorCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public Integer call() {
+    BuildInfo build = BuildInfo.load();
+    ProcessFacts driver = ProcessFacts.ofThisJvm();
+    try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft doctor")) {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      int probes = tasks != null ? tasks : Math.max(2, 2 * jsc.defaultParallelism());
+      jsc.setJobDescription("sparkpeft doctor · executor probe");
+      List<ProcessFacts> executors = jsc.parallelize(IntStream.range(0, probes).boxed().collect(Collectors.toList()), probes)
+          .map(i -> ProcessFacts.ofThisJvm().toLine())
+          .distinct()
+          .collect()
+          .stream().map(ProcessFacts::fromLine)
+          .collect(Collectors.toList());
+
+      out.println("sparkpeft " + build.sparkpeft());
+      row("java", driver.java() + " at " + System.getProperty("java.home"));
+      row("spark", spark.version() + " (built for " + build.spark() + "), master " + jsc.master());
+      row("scala", scala.util.Properties.versionNumberString() + " (built for " + build.scala() + ")");
+      row("hadoop", org.apache.hadoop.util.VersionInfo.getVersion() + " (built for " + build.hadoop() + ")");
+      row("dl4j/nd4j", build.dl4j() + ", dl4j-spark " + build.dl4jSpark());
+      row("nd4j backend", driver.nd4jBackend() + ", BLAS " + driver.blas() + ", " + driver.blasThreads() + " threads");
+      row("javacpp cache", driver.javacppCache());
+      row("spark.serializer", spark.conf().get("spark.serializer", "(default Java)"));
+
+      List<String> problems = new ArrayList<>();
+      check(problems, "driver", driver);
+      TreeMap<String, ProcessFacts> byExecutor = new TreeMap<>();
+      executors.forEach(f -> byExecutor.put(f.role() + " pid " + f.pid(), f));
+      byExecutor.forEach((name, facts) -> check(problems, name, facts));
+      out.println();
+      if (problems.isEmpty()) {
+        out.println("doctor: all checks passed (" + (1 + byExecutor.size()) + " JVMs).");
+        return 0;
+      }
+      out.println("doctor: " + problems.size() + " problem(s):");
+      problems.forEach(p -> out.println("  - " + p));
+      return 1;
+    }
+  }
+
+  private void check(List<String> problems, String name, ProcessFacts facts) {
+    out.printf("%n[%s] %s%n", facts.healthy() ? "ok" : "FAIL", name);
+    mark("Spark's JVM module flags present", facts.missingFlags().isEmpty(),
+        facts.missingFlags().isEmpty() ? "" : "missing " + String.join(" ", facts.missingFlags()));
+    mark("java.nio opened to Spark/ND4J", facts.nioOpened(), "");
+    mark("ND4J " + facts.nd4jBackend() + " computes a matmul correctly", facts.nd4jMathOk(), facts.nd4jError());
+    if (!facts.missingFlags().isEmpty() || !facts.nioOpened()) {
+      problems.add(name + ": the JVM lacks Spark's --add-opens flags; start it through bin/sparkpeft or spark-submit "
+          + "(Spark 3.5 adds them), or add them to spark.driver/executor.extraJavaOptions.");
+    }
+    if (!facts.nd4jMathOk()) {
+      problems.add(name + ": ND4J did not work (" + facts.nd4jError() + "); check the backend natives and "
+          + "-Dorg.bytedeco.javacpp.cachedir.");
+    }
+  }
+
+  private void row(String key, String value) {
+    out.printf("  %-17s %s%n", key, value);
+  }
+
+  private void mark(String what, boolean ok, String detail) {
+    out.printf("    %s %s%s%n", ok ? "ok  " : "FAIL", what, detail == null || detail.isEmpty() || detail.equals("-") ? "" : ": " + detail);
+  }
+}

@@ -1,0 +1,23 @@
+package org.sparkpeft.job.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place the job creates its SparkSession. What spark-submit (or spark-defaults.conf) set wins; the
+ * defaults here only fill gaps: Kryo, and local[2] when no master was given at all (running from an IDE or a
+ * plain {@code java -cp}).
+ */
+public final class SparkSessions {
+
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkConf conf = new SparkConf();
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.master", "local[2]");
+    conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}
