@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * Commands whose bodies arrive with later issues. They exist now so that the command line, its help and the
@@ -15,7 +15,7 @@ public final class NotYetBuilt {
   private NotYetBuilt() {}
 
   abstract static class Pending implements Callable<Integer> {
-    @Parameters(arity = "0..*", hidden = true)
+    @Unmatched
     List<String> ignored;
 
     abstract String what();

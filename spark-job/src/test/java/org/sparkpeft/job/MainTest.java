@@ -1,0 +1,66 @@
+package org.sparkpeft.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+  @Test
+  void helpListsEveryCommand() {
+    Captured run = capture(() -> Main.run("--help"));
+    assertEquals(0, run.code);
+    for (String command : new String[] {"demo", "prepare", "train", "evaluate", "predict", "embed", "doctor"}) {
+      assertTrue(run.out.contains(command), "help lacks " + command + ":\n" + run.out);
+    }
+  }
+
+  @Test
+  void anUnknownCommandIsOneSentenceAndExitCodeTwo() {
+    Captured run = capture(() -> Main.run("trian"));
+    assertEquals(2, run.code);
+    assertTrue(run.err.contains("trian"), run.err);
+    assertFalse(run.err.contains("\tat "), "no stack trace for a user error:\n" + run.err);
+  }
+
+  @Test
+  void aCommandOfALaterIssueSaysSoWithoutAStackTrace() {
+    Captured run = capture(() -> Main.run("train", "--data", "x"));
+    assertEquals(2, run.code);
+    assertTrue(run.err.startsWith("sparkpeft train: this build does not have `train` yet"), run.err);
+    assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
+  }
+
+  @Test
+  void versionNamesThePinnedStack() {
+    Captured run = capture(() -> Main.run("--version"));
+    assertEquals(0, run.code);
+    assertTrue(run.out.contains("Spark 3.5."), run.out);
+    assertTrue(run.out.contains("DL4J 1.0.0-M2.1"), run.out);
+  }
+
+  record Captured(int code, String out, String err) {}
+
+  static Captured capture(Supplier<Integer> action) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = action.get();
+      return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+}
