@@ -1,0 +1,186 @@
+package org.sparkpeft.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkpeft.data.clean.CleanRows;
+import org.sparkpeft.data.config.PrepareConfig;
+import org.sparkpeft.data.manifest.Manifest;
+import org.sparkpeft.data.manifest.ManifestJson;
+import org.sparkpeft.data.manifest.ManifestStats;
+import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.data.shard.TokenizeRows;
+import org.sparkpeft.data.shard.TokenizerSource;
+import org.sparkpeft.data.source.RawRows;
+import org.sparkpeft.data.source.Sources;
+import org.sparkpeft.data.split.Splitter;
+
+/**
+ * The prepare job: read → clean (reject) → dedupe → label map → split + tokenize + bucket on executors → write
+ * shards, rejects, manifest and label map atomically. Every input row ends up counted as a shard row, a
+ * duplicate or a reject; the job checks that against what it wrote and fails if it does not hold.
+ */
+public final class PrepareJob {
+
+  /** Rows per Parquet (or rejects JSON) file, roughly. */
+  static final long ROWS_PER_FILE = 100_000;
+
+  private final SparkSession spark;
+  private final PrepareConfig config;
+
+  public PrepareJob(SparkSession spark, PrepareConfig config) {
+    this.spark = spark;
+    this.config = config;
+  }
+
+  public static PrepareResult run(SparkSession spark, PrepareConfig config) {
+    return new PrepareJob(spark, config).run();
+  }
+
+  public PrepareResult run() {
+    long start = System.nanoTime();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    TokenizerSource tokenizer = TokenizerSource.load(hadoop, config.tokenize());
+    AtomicOutput output = AtomicOutput.begin(hadoop, config.output());
+    List<Dataset<?>> cached = new ArrayList<>();
+    boolean committed = false;
+    try {
+      Manifest manifest = prepare(hadoop, tokenizer, output.temp(), cached);
+      output.commit();
+      committed = true;
+      return new PrepareResult(output.target().toString(), manifest, (System.nanoTime() - start) / 1e9);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing " + config.output().path() + " failed: " + e.getMessage(), e);
+    } finally {
+      cached.forEach(Dataset::unpersist);
+      if (!committed) {
+        output.abort();
+      }
+    }
+  }
+
+  private Manifest prepare(Configuration hadoop, TokenizerSource tokenizer, Path dir, List<Dataset<?>> cached)
+      throws IOException {
+    describe("read and clean " + config.source().path());
+    Dataset<Row> raw = Sources.read(spark, config.source());
+    Dataset<Row> cleaned = spark.createDataFrame(
+        raw.javaRDD().map(new CleanRows(config.source().format(), config.clean(),
+            config.source().maxDocumentBytes())), CleanRows.SCHEMA)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(cleaned);
+
+    Map<String, Long> byReason = new TreeMap<>();
+    long inputRows = 0;
+    long inputBytes = 0;
+    long accepted = 0;
+    for (Row r : cleaned.groupBy(RawRows.REJECT)
+        .agg(count(lit(1)).as("n"), sum(RawRows.INPUT_BYTES).as("bytes")).collectAsList()) {
+      long n = r.getLong(1);
+      inputRows += n;
+      inputBytes += r.isNullAt(2) ? 0 : r.getLong(2);
+      if (r.isNullAt(0)) {
+        accepted = n;
+      } else {
+        byReason.put(r.getString(0), n);
+      }
+    }
+    if (inputRows == 0) {
+      throw new DataPrepException("input " + config.source().path() + " has no rows (empty input).");
+    }
+    if (accepted == 0) {
+      throw new DataPrepException("all " + inputRows + " input rows of " + config.source().path()
+          + " were rejected " + byReason + "; nothing to prepare.");
+    }
+
+    describe("deduplicate");
+    Dataset<Row> kept = cleaned.where(col(RawRows.REJECT).isNull())
+        .withColumn("rank", row_number().over(Window.partitionBy(CleanRows.HASH)
+            .orderBy(col(RawRows.ROW_ID), col(RawRows.ORIGIN), col(RawRows.LABEL))))
+        .where(col("rank").equalTo(1))
+        .drop("rank");
+    Map<String, Integer> labelMap = labelMap(kept);
+
+    describe("split, tokenize and bucket");
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> json = jsc.broadcast(tokenizer.json());
+    Dataset<Row> shards = spark.createDataFrame(kept.javaRDD().mapPartitions(new TokenizeRows(json, tokenizer.id(),
+            tokenizer.sha256(), config.tokenize(), config.split(), labelMap)), TokenizeRows.SCHEMA)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(shards);
+    ManifestStats stats = ManifestStats.of(shards, labelMap);
+
+    describe("write shards and rejects");
+    Map<String, Long> written = new LinkedHashMap<>();
+    for (String split : Splitter.SPLITS) {
+      long rows = stats.splitRows(split);
+      String path = new Path(dir, split).toString();
+      shards.where(col(TokenizeRows.SPLIT).equalTo(split))
+          .select(Arrays.stream(ShardSchema.SCHEMA.fieldNames()).map(functions::col).toArray(Column[]::new))
+          .repartitionByRange(files(rows), col(ShardSchema.BUCKET), col(ShardSchema.ROW_ID))
+          .sortWithinPartitions(ShardSchema.BUCKET, ShardSchema.ROW_ID)
+          .write().parquet(path);
+      written.put(split, spark.read().parquet(path).count());
+    }
+    long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+    String rejectsPath = new Path(dir, ShardSchema.REJECTS).toString();
+    cleaned.where(col(RawRows.REJECT).isNotNull())
+        .select(col(RawRows.ROW_ID), col(RawRows.ORIGIN), col(RawRows.LABEL), col(RawRows.REJECT).as("reason"),
+            col(RawRows.DETAIL), col(RawRows.TEXT))
+        .coalesce(files(rejected))
+        .write().json(rejectsPath);
+    long rejectsWritten = spark.read().text(rejectsPath).count();
+
+    long shardRows = written.values().stream().mapToLong(Long::longValue).sum();
+    long duplicates = accepted - stats.totalRows();
+    boolean balanced = inputRows == shardRows + duplicates + rejectsWritten && rejectsWritten == rejected
+        && shardRows == stats.totalRows();
+    if (!balanced) {
+      throw new IllegalStateException("row accounting does not add up for " + config.source().path() + ": input "
+          + inputRows + " != shard rows " + shardRows + " (tokenized " + stats.totalRows() + ") + duplicates "
+          + duplicates + " + rejects " + rejectsWritten + " (counted " + rejected + ")");
+    }
+    Manifest.Counts counts = new Manifest.Counts(inputRows, shardRows, duplicates, rejected, byReason,
+        stats.truncated(), inputBytes, true);
+    Manifest manifest = stats.manifest(config, tokenizer, labelMap, counts);
+    ManifestJson.write(hadoop, dir, manifest);
+    return manifest;
+  }
+
+  private static Map<String, Integer> labelMap(Dataset<Row> kept) {
+    Map<String, Integer> map = new LinkedHashMap<>();
+    kept.select(RawRows.LABEL).distinct().collectAsList().stream()
+        .map(r -> r.getString(0)).sorted().forEach(label -> map.put(label, map.size()));
+    return map;
+  }
+
+  private static int files(long rows) {
+    return (int) Math.max(1, (rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
+  }
+
+  private void describe(String stage) {
+    spark.sparkContext().setJobDescription("sparkpeft prepare · " + stage);
+  }
+}

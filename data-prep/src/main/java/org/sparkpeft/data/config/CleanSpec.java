@@ -1,0 +1,21 @@
+package org.sparkpeft.data.config;
+
+import org.sparkpeft.data.DataPrepException;
+
+/**
+ * Text cleaning.
+ *
+ * @param normalization Unicode normalisation before whitespace collapse and hashing
+ * @param maxChars texts are cut to this many characters after extraction (emails: before cleaning)
+ */
+public record CleanSpec(Normalization normalization, int maxChars) implements java.io.Serializable {
+
+  public CleanSpec {
+    if (normalization == null) {
+      normalization = Normalization.NFKC;
+    }
+    if (maxChars < 1) {
+      throw new DataPrepException("clean.max-chars must be positive, got " + maxChars + ".");
+    }
+  }
+}

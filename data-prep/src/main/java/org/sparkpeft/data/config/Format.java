@@ -1,0 +1,39 @@
+package org.sparkpeft.data.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.sparkpeft.data.DataPrepException;
+
+/** The kinds of input the prepare job reads. */
+public enum Format {
+  /** Delimited text with a header line; quoted fields may span lines. */
+  CSV,
+  /** One JSON object per line. */
+  JSONL,
+  /** Parquet files (any columns; text and label are named). */
+  PARQUET,
+  /** Folders of text files, one document per file; the label is the folder name. */
+  TEXTDIR,
+  /** Raw RFC-822 messages, one per file; the label is the folder (group) name, optionally mapped. */
+  EMAIL;
+
+  public String key() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public boolean tabular() {
+    return this == CSV || this == JSONL || this == PARQUET;
+  }
+
+  public static Format parse(String value) {
+    for (Format f : values()) {
+      if (f.key().equalsIgnoreCase(value.trim())) {
+        return f;
+      }
+    }
+    throw new DataPrepException("input.format (--format) must be one of "
+        + Arrays.stream(values()).map(Format::key).collect(Collectors.joining(", ")) + ", got '" + value + "'.");
+  }
+}

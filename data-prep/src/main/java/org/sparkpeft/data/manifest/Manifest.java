@@ -1,0 +1,51 @@
+package org.sparkpeft.data.manifest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json}: what a prepared dataset holds and how it was made (schema version 1, see
+ * docs/data-prep.md). Written in snake_case by {@link ManifestJson}. Counts add up:
+ * {@code input_rows = shard_rows + duplicates + rejected}.
+ */
+public record Manifest(
+    int schemaVersion,
+    SourceInfo source,
+    TokenizerInfo tokenizer,
+    long seed,
+    Map<String, Double> ratios,
+    Map<String, Integer> labelMap,
+    List<Integer> buckets,
+    Counts counts,
+    Map<String, SplitInfo> splits,
+    Map<String, Long> lengthHistogram,
+    LengthStats lengths) {
+
+  /** Where the rows came from. */
+  public record SourceInfo(String format, String path, String textCol, String labelCol, String idCol,
+                           String fileGlob, List<String> labelRules, String normalization, int maxChars) {}
+
+  /** The tokenizer the ids belong to. */
+  public record TokenizerInfo(String id, String sha256, int maxLength) {}
+
+  /**
+   * Row accounting.
+   *
+   * @param inputRows rows read from the input
+   * @param shardRows rows written to the split folders
+   * @param duplicates accepted rows dropped because an earlier row (smallest row_id) had the same cleaned text
+   * @param rejected rows written to rejects/
+   * @param rejectsByReason rejected rows per reason code
+   * @param truncated shard rows whose text had more tokens than max_length
+   * @param inputBytes bytes of input (files, or text + label values)
+   * @param balanced whether input_rows = shard_rows + duplicates + rejected (always true in a written manifest)
+   */
+  public record Counts(long inputRows, long shardRows, long duplicates, long rejected,
+                       Map<String, Long> rejectsByReason, long truncated, long inputBytes, boolean balanced) {}
+
+  /** One split: rows, rows per label name, truncated rows. */
+  public record SplitInfo(long rows, Map<String, Long> labels, long truncated) {}
+
+  /** Token lengths over all shard rows. */
+  public record LengthStats(int min, int max, double mean) {}
+}

@@ -1,0 +1,104 @@
+package org.sparkpeft.data.manifest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.sparkpeft.data.config.PrepareConfig;
+import org.sparkpeft.data.config.SourceSpec;
+import org.sparkpeft.data.config.LabelRule;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.data.shard.TokenizeRows;
+import org.sparkpeft.data.shard.TokenizerSource;
+import org.sparkpeft.data.split.Splitter;
+
+/**
+ * Per split, label and bucket counts of the tokenized rows, gathered in one aggregation, and the manifest built
+ * from them.
+ */
+public final class ManifestStats {
+
+  /** One group of the aggregation. */
+  record Cell(String split, int label, int bucket, long rows, long truncated, int minLength, int maxLength,
+              long lengthSum) {}
+
+  private final List<Cell> cells;
+  private final Map<Integer, String> labelNames = new TreeMap<>();
+
+  private ManifestStats(List<Cell> cells, Map<String, Integer> labelMap) {
+    this.cells = cells;
+    labelMap.forEach((name, index) -> labelNames.put(index, name));
+  }
+
+  public static ManifestStats of(Dataset<Row> tokenized, Map<String, Integer> labelMap) {
+    List<Cell> cells = tokenized
+        .groupBy(col(TokenizeRows.SPLIT), col(ShardSchema.LABEL), col(ShardSchema.BUCKET))
+        .agg(count(lit(1)), sum(when(col(TokenizeRows.TRUNCATED), 1L).otherwise(0L)), min(ShardSchema.LENGTH),
+            max(ShardSchema.LENGTH), sum(col(ShardSchema.LENGTH).cast("long")))
+        .collectAsList().stream()
+        .map(r -> new Cell(r.getString(0), r.getInt(1), r.getInt(2), r.getLong(3), r.getLong(4), r.getInt(5),
+            r.getInt(6), r.getLong(7)))
+        .toList();
+    return new ManifestStats(cells, labelMap);
+  }
+
+  public long splitRows(String split) {
+    return cells.stream().filter(c -> c.split().equals(split)).mapToLong(Cell::rows).sum();
+  }
+
+  public long totalRows() {
+    return cells.stream().mapToLong(Cell::rows).sum();
+  }
+
+  public long truncated() {
+    return cells.stream().mapToLong(Cell::truncated).sum();
+  }
+
+  public Manifest manifest(PrepareConfig config, TokenizerSource tokenizer, Map<String, Integer> labelMap,
+                           Manifest.Counts counts) {
+    SourceSpec source = config.source();
+    Map<String, Manifest.SplitInfo> splits = new LinkedHashMap<>();
+    for (String split : Splitter.SPLITS) {
+      Map<String, Long> labels = new TreeMap<>();
+      labelMap.keySet().forEach(name -> labels.put(name, 0L));
+      long truncated = 0;
+      for (Cell c : cells) {
+        if (c.split().equals(split)) {
+          labels.merge(labelNames.get(c.label()), c.rows(), Long::sum);
+          truncated += c.truncated();
+        }
+      }
+      splits.put(split, new Manifest.SplitInfo(splitRows(split), labels, truncated));
+    }
+    Map<String, Long> histogram = new LinkedHashMap<>();
+    config.tokenize().buckets().forEach(b -> histogram.put(Integer.toString(b), 0L));
+    cells.forEach(c -> histogram.merge(Integer.toString(c.bucket()), c.rows(), Long::sum));
+    long total = totalRows();
+    Manifest.LengthStats lengths = new Manifest.LengthStats(
+        cells.stream().mapToInt(Cell::minLength).min().orElse(0),
+        cells.stream().mapToInt(Cell::maxLength).max().orElse(0),
+        total == 0 ? 0 : cells.stream().mapToLong(Cell::lengthSum).sum() / (double) total);
+    Map<String, Double> ratios = new LinkedHashMap<>();
+    ratios.put(Splitter.TRAIN, config.split().train());
+    ratios.put(Splitter.VAL, config.split().val());
+    ratios.put(Splitter.TEST, config.split().test());
+    return new Manifest(ShardSchema.VERSION,
+        new Manifest.SourceInfo(source.format().key(), source.path(), source.format().tabular() ? source.textCol()
+            : null, source.format().tabular() ? source.labelCol() : null, source.idCol(), source.fileGlob(),
+            source.labelRules().stream().map(LabelRule::toString).toList(),
+            config.clean().normalization().name(), config.clean().maxChars()),
+        new Manifest.TokenizerInfo(tokenizer.id(), tokenizer.sha256(), config.tokenize().maxLength()),
+        config.split().seed(), ratios, labelMap, config.tokenize().buckets(), counts, splits, histogram, lengths);
+  }
+}

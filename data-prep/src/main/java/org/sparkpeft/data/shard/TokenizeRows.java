@@ -1,0 +1,80 @@
+package org.sparkpeft.data.shard;
+
+import java.util.Iterator;
+import java.util.Map;
+
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.sparkpeft.data.clean.CleanRows;
+import org.sparkpeft.data.config.SplitSpec;
+import org.sparkpeft.data.config.TokenizeSpec;
+import org.sparkpeft.data.source.RawRows;
+import org.sparkpeft.data.split.Splitter;
+import org.sparkpeft.tokenizer.Encoded;
+import org.sparkpeft.tokenizer.TextTokenizer;
+
+/**
+ * Cleaned, deduplicated rows to shard rows, on executors: split assignment, label index, token ids (the
+ * tokenizer.json travels as a broadcast and is built once per executor JVM), length and bucket. Adds the
+ * {@code split} and {@code truncated} columns that the writer and the manifest use and the shards do not carry.
+ */
+public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
+
+  public static final String SPLIT = "split";
+  public static final String TRUNCATED = "truncated";
+
+  public static final StructType SCHEMA = ShardSchema.SCHEMA
+      .add(SPLIT, DataTypes.StringType, false)
+      .add(TRUNCATED, DataTypes.BooleanType, false);
+
+  private final Broadcast<byte[]> tokenizerJson;
+  private final String tokenizerId;
+  private final String tokenizerSha256;
+  private final TokenizeSpec tokenize;
+  private final SplitSpec split;
+  private final Map<String, Integer> labelIndex;
+
+  public TokenizeRows(Broadcast<byte[]> tokenizerJson, String tokenizerId, String tokenizerSha256,
+                      TokenizeSpec tokenize, SplitSpec split, Map<String, Integer> labelIndex) {
+    this.tokenizerJson = tokenizerJson;
+    this.tokenizerId = tokenizerId;
+    this.tokenizerSha256 = tokenizerSha256;
+    this.tokenize = tokenize;
+    this.split = split;
+    this.labelIndex = labelIndex;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, tokenize.maxLength(),
+        tokenizerJson::value);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return toShardRow(tokenizer, rows.next());
+      }
+    };
+  }
+
+  private Row toShardRow(TextTokenizer tokenizer, Row row) {
+    String label = row.getAs(RawRows.LABEL);
+    String hash = row.getAs(CleanRows.HASH);
+    Encoded encoded = tokenizer.encode(row.getAs(RawRows.TEXT));
+    int[] ids = encoded.ids();
+    Integer index = labelIndex.get(label);
+    if (index == null) {
+      throw new IllegalStateException("label '" + label + "' is missing from the label map");
+    }
+    return RowFactory.create(row.getAs(RawRows.ROW_ID), ids, index, ids.length,
+        tokenize.bucketOf(ids.length), Splitter.assign(split, label, hash), encoded.truncated());
+  }
+}
