@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import org.sparkpeft.job.cli.DemoCommand;
 import org.sparkpeft.job.cli.DoctorCommand;
 import org.sparkpeft.job.cli.NotYetBuilt;
+import org.sparkpeft.job.cli.PrepareCommand;
 import org.sparkpeft.job.cli.UserError;
 
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     description = "Distributed parameter-efficient fine-tuning on Apache Spark with Deeplearning4j.",
     subcommands = {
         DemoCommand.class,
-        NotYetBuilt.Prepare.class,
+        PrepareCommand.class,
         NotYetBuilt.Train.class,
         NotYetBuilt.Evaluate.class,
         NotYetBuilt.Predict.class,

@@ -23,17 +23,7 @@ public final class NotYetBuilt {
     @Override
     public Integer call() {
       throw new UserError("this build does not have `" + what() + "` yet; it arrives with the issue named in "
-          + "`bin/sparkpeft " + what() + " --help`. Available now: doctor, demo, cluster, shell.");
-    }
-  }
-
-  @Command(name = "prepare", mixinStandardHelpOptions = true,
-      description = "Raw task data (CSV, JSONL, Parquet, text folders, emails) to tokenized, length-bucketed shards "
-          + "with a manifest and rejects. Not in this build yet: the data-prep issue (#5) brings it.")
-  public static final class Prepare extends Pending {
-    @Override
-    String what() {
-      return "prepare";
+          + "`bin/sparkpeft " + what() + " --help`. Available now: prepare, doctor, demo, cluster, shell.");
     }
   }
 

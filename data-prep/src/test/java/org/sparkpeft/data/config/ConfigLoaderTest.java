@@ -1,0 +1,105 @@
+package org.sparkpeft.data.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.DataPrepException;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path tmp;
+
+  private static PrepareConfig load(File file, String... overrides) {
+    return ConfigLoader.load(file, List.of(overrides), c -> {
+      throw new AssertionError("the default corpus must not be fetched here");
+    });
+  }
+
+  @Test
+  void overridesWinOverTheFileWhichWinsOverDefaults() throws Exception {
+    Path conf = tmp.resolve("job.conf");
+    Files.writeString(conf, """
+        input { path = "data/x.csv", format = csv, text-col = body, csv.delimiter = ";" }
+        split { seed = 7 }
+        output.path = out
+        """);
+    PrepareConfig c = load(conf.toFile(), "split.seed=9", "tokenizer.max-length=128", "tokenizer.buckets=32,64");
+    assertEquals("data/x.csv", c.source().path());
+    assertEquals(Format.CSV, c.source().format());
+    assertEquals("body", c.source().textCol());
+    assertEquals("label", c.source().labelCol());
+    assertNull(c.source().idCol());
+    assertEquals(";", c.source().csv().delimiter());
+    assertEquals(9, c.split().seed());
+    assertEquals(0.8, c.split().train());
+    assertEquals(128, c.tokenize().maxLength());
+    assertEquals(List.of(32, 64, 128), c.tokenize().buckets());
+    assertEquals(Normalization.NFKC, c.clean().normalization());
+    assertFalse(c.output().overwrite());
+  }
+
+  @Test
+  void defaultBucketsArePowersOfTwoUpToMaxLength() {
+    PrepareConfig c = load(null, "input.path=x", "input.format=jsonl", "output.path=o");
+    assertEquals(List.of(16, 32, 64, 128, 256), c.tokenize().buckets());
+    assertEquals(16, c.tokenize().bucketOf(3));
+    assertEquals(32, c.tokenize().bucketOf(17));
+    assertEquals(256, c.tokenize().bucketOf(256));
+  }
+
+  @Test
+  void labelRulesMapFolderNames() {
+    PrepareConfig c = load(null, "input.path=x", "input.format=email", "output.path=o",
+        "input.labels=easy-ham-*=ham,spam-?=spam");
+    assertEquals("ham", c.source().labelForGroup("easy-ham-2"));
+    assertEquals("spam", c.source().labelForGroup("spam-1"));
+    assertEquals("spam-12", c.source().labelForGroup("spam-12"));
+  }
+
+  @Test
+  void withoutAnInputTheDefaultCorpusSettingsAreUsed() {
+    PrepareConfig c = ConfigLoader.load(null, List.of("output.path=o", "split.seed=3"),
+        current -> Map.of("input.path", "/cache/corpus", "input.format", "email", "input.file-glob", "*.txt",
+            "input.labels", List.of("spam-*=spam")));
+    assertEquals("/cache/corpus", c.source().path());
+    assertEquals(Format.EMAIL, c.source().format());
+    assertEquals("*.txt", c.source().fileGlob());
+    assertEquals(3, c.split().seed());
+  }
+
+  @Test
+  void mistakesAreOneSentenceNamingTheKey() {
+    assertMessage("unknown config key inptu.path", () -> load(null, "inptu.path=x", "output.path=o"));
+    assertMessage("input.format (--format) must be one of csv, jsonl, parquet, textdir, email, got 'xml'",
+        () -> load(null, "input.path=x", "input.format=xml", "output.path=o"));
+    assertMessage("input.format (--format) is required", () -> load(null, "input.path=x", "output.path=o"));
+    assertMessage("output.path (--output) is required", () -> load(null, "input.path=x", "input.format=csv"));
+    assertMessage("must add up to 1", () -> load(null, "input.path=x", "input.format=csv", "output.path=o",
+        "split.train=0.9"));
+    assertMessage("tokenizer.buckets must be ascending", () -> load(null, "input.path=x", "input.format=csv",
+        "output.path=o", "tokenizer.buckets=64,32"));
+    assertMessage("input.csv.delimiter must be exactly one character", () -> load(null, "input.path=x",
+        "input.format=csv", "output.path=o", "input.csv.delimiter=ab"));
+    assertMessage("config file " + tmp.resolve("nope.conf") + " does not exist",
+        () -> load(tmp.resolve("nope.conf").toFile()));
+    assertMessage("override 'seed' must look like key=value", () -> load(null, "seed"));
+  }
+
+  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable action) {
+    DataPrepException e = assertThrows(DataPrepException.class, action);
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+  }
+}
