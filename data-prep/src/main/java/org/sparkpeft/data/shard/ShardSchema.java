@@ -23,13 +23,16 @@ public final class ShardSchema {
   public static final String LABEL_MAP = "label_map.json";
   public static final String REJECTS = "rejects";
 
-  /** The Parquet schema of every split folder. */
+  /**
+   * The Parquet schema of every split folder, exactly as {@code spark.read().parquet(...)} returns it (Spark reads
+   * every Parquet column as nullable); no value is ever null.
+   */
   public static final StructType SCHEMA = new StructType()
-      .add(ROW_ID, DataTypes.StringType, false)
-      .add(INPUT_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-      .add(LABEL, DataTypes.IntegerType, false)
-      .add(LENGTH, DataTypes.IntegerType, false)
-      .add(BUCKET, DataTypes.IntegerType, false);
+      .add(ROW_ID, DataTypes.StringType)
+      .add(INPUT_IDS, DataTypes.createArrayType(DataTypes.IntegerType))
+      .add(LABEL, DataTypes.IntegerType)
+      .add(LENGTH, DataTypes.IntegerType)
+      .add(BUCKET, DataTypes.IntegerType);
 
   private ShardSchema() {}
 }
