@@ -80,6 +80,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theExampleConfigsInConfLoad() {
+    PrepareConfig spam = load(Path.of("..", "conf", "prepare-spamassassin.conf").toFile());
+    assertEquals(Format.EMAIL, spam.source().format());
+    assertTrue(spam.source().path().startsWith(System.getenv("HOME")), spam.source().path());
+    assertEquals("ham", spam.source().labelForGroup("hard-ham-1"));
+    assertEquals(List.of(32, 64, 128, 256), spam.tokenize().buckets());
+    PrepareConfig csv = load(Path.of("..", "conf", "prepare-csv-example.conf").toFile(), "input.path=/x.csv");
+    assertEquals("/x.csv", csv.source().path());
+    assertEquals("description", csv.source().textCol());
+    assertEquals("queue", csv.source().labelCol());
+    assertEquals("ticket_id", csv.source().idCol());
+    assertEquals(128, csv.tokenize().maxLength());
+  }
+
+  @Test
   void mistakesAreOneSentenceNamingTheKey() {
     assertMessage("unknown config key inptu.path", () -> load(null, "inptu.path=x", "output.path=o"));
     assertMessage("input.format (--format) must be one of csv, jsonl, parquet, textdir, email, got 'xml'",
