@@ -47,9 +47,14 @@ public final class PrepareJob {
 
   /** Rows per Parquet (or rejects JSON) file, roughly. */
   static final long ROWS_PER_FILE = 100_000;
+  /** Rows per tokenization task, roughly, on big inputs. */
+  static final long ROWS_PER_TASK = 20_000;
 
   private final SparkSession spark;
   private final PrepareConfig config;
+  private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+  private String stage;
+  private long stageStart;
 
   public PrepareJob(SparkSession spark, PrepareConfig config) {
     this.spark = spark;
@@ -69,9 +74,12 @@ public final class PrepareJob {
     boolean committed = false;
     try {
       Manifest manifest = prepare(hadoop, tokenizer, output.temp(), cached);
+      describe("commit");
       output.commit();
       committed = true;
-      return new PrepareResult(output.target().toString(), manifest, (System.nanoTime() - start) / 1e9);
+      describe(null);
+      return new PrepareResult(output.target().toString(), manifest, (System.nanoTime() - start) / 1e9,
+          Map.copyOf(stageSeconds));
     } catch (IOException e) {
       throw new IllegalStateException("writing " + config.output().path() + " failed: " + e.getMessage(), e);
     } finally {
@@ -84,10 +92,9 @@ public final class PrepareJob {
 
   private Manifest prepare(Configuration hadoop, TokenizerSource tokenizer, Path dir, List<Dataset<?>> cached)
       throws IOException {
-    describe("read and clean " + config.source().path());
-    Dataset<Row> raw = Sources.read(spark, config.source());
+    describe("read, parse, clean");
     Dataset<Row> cleaned = spark.createDataFrame(
-        raw.javaRDD().map(new CleanRows(config.source().format(), config.clean(),
+        Sources.readRdd(spark, config.source()).map(new CleanRows(config.source().format(), config.clean(),
             config.source().maxDocumentBytes())), CleanRows.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(cleaned);
@@ -116,7 +123,11 @@ public final class PrepareJob {
     }
 
     describe("deduplicate");
+    // An explicit partition count (which adaptive execution keeps) spreads tokenization over every core; the
+    // window then reuses this hash partitioning.
+    int partitions = (int) Math.max(2L * spark.sparkContext().defaultParallelism(), accepted / ROWS_PER_TASK);
     Dataset<Row> kept = cleaned.where(col(RawRows.REJECT).isNull())
+        .repartition(partitions, col(CleanRows.HASH))
         .withColumn("rank", row_number().over(Window.partitionBy(CleanRows.HASH)
             .orderBy(col(RawRows.ROW_ID), col(RawRows.ORIGIN), col(RawRows.LABEL))))
         .where(col("rank").equalTo(1))
@@ -180,7 +191,14 @@ public final class PrepareJob {
     return (int) Math.max(1, (rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
   }
 
-  private void describe(String stage) {
-    spark.sparkContext().setJobDescription("sparkpeft prepare · " + stage);
+  /** Names the Spark jobs of the stage that starts now, and times the one that ends. */
+  private void describe(String next) {
+    long now = System.nanoTime();
+    if (stage != null) {
+      stageSeconds.merge(stage, (now - stageStart) / 1e9, Double::sum);
+    }
+    stage = next;
+    stageStart = now;
+    spark.sparkContext().setJobDescription(next == null ? null : "sparkpeft prepare · " + next);
   }
 }

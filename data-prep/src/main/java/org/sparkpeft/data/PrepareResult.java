@@ -1,5 +1,7 @@
 package org.sparkpeft.data;
 
+import java.util.Map;
+
 import org.sparkpeft.data.manifest.Manifest;
 
 /**
@@ -8,8 +10,9 @@ import org.sparkpeft.data.manifest.Manifest;
  * @param output the qualified output folder
  * @param manifest its manifest
  * @param seconds wall time of the run
+ * @param stageSeconds wall time per stage (read/parse/clean, deduplicate, split/tokenize/bucket, write, commit)
  */
-public record PrepareResult(String output, Manifest manifest, double seconds) {
+public record PrepareResult(String output, Manifest manifest, double seconds, Map<String, Double> stageSeconds) {
 
   public double rowsPerSecond() {
     return manifest.counts().inputRows() / Math.max(seconds, 1e-9);
@@ -33,7 +36,10 @@ public record PrepareResult(String output, Manifest manifest, double seconds) {
     }
     s.append(String.format("  labels %s, truncated at %d tokens: %d rows%n", manifest.labelMap(),
         manifest.tokenizer().maxLength(), c.truncated()));
-    s.append(String.format("  %.1f s, %.0f rows/s, %.2f MB/s%n", seconds, rowsPerSecond(), megabytesPerSecond()));
+    s.append(String.format("  %.1f s, %.0f rows/s, %.2f MB/s", seconds, rowsPerSecond(), megabytesPerSecond()));
+    stageSeconds.entrySet().stream().sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+        .forEach(e -> s.append(String.format("; %s %.1f s", e.getKey(), e.getValue())));
+    s.append(System.lineSeparator());
     return s.toString();
   }
 }

@@ -87,9 +87,7 @@ final class TabularSource {
         .option("columnNameOfCorruptRecord", CORRUPT)
         .option("encoding", "UTF-8")
         .json(path);
-    checked(spec, path, df);
-    // Spark refuses queries over raw JSON that need only the corrupt column; caching lifts that restriction.
-    return df.cache();
+    return checked(spec, path, df);
   }
 
   static void requireColumns(SourceSpec spec, String path, StructType schema) {
