@@ -54,6 +54,10 @@ public final class CleanRows implements Function<Row, Row> {
     String detail = raw.getAs(RawRows.DETAIL);
     String text = raw.getAs(RawRows.TEXT);
     byte[] content = raw.getAs(RawRows.CONTENT);
+    if (RejectReason.MALFORMED_RECORD.code().equals(reject) && text != null && text.indexOf('\uFFFD') >= 0) {
+      reject = RejectReason.INVALID_UTF8.code(); // the reader failed on bytes that are not UTF-8
+      detail = detail + " (its bytes are not valid UTF-8)";
+    }
     if (reject == null && content != null) {
       if (format == Format.EMAIL) {
         text = EmailText.extract(content, clean.maxChars());

@@ -118,6 +118,30 @@ class TabularSourcesTest {
   }
 
   @Test
+  void aTenMegabyteTextAndInvalidUtf8InJsonlAreRejected() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write("{\"id\": \"ok\", \"text\": \"fine\", \"label\": \"a\"}\n".getBytes(StandardCharsets.UTF_8));
+    bytes.write(("{\"id\": \"big\", \"text\": \"" + "x".repeat(10 * 1024 * 1024) + "\", \"label\": \"a\"}\n")
+        .getBytes(StandardCharsets.UTF_8));
+    bytes.write("{\"id\": \"latin1\", \"text\": \"caf".getBytes(StandardCharsets.UTF_8));
+    bytes.write(new byte[] {(byte) 0xE9});
+    bytes.write("\", \"label\": \"b\"}\n".getBytes(StandardCharsets.UTF_8));
+    Path jsonl = PrepareFixture.write(tmp.resolve("big.jsonl"), bytes.toByteArray());
+    String out = out("big");
+    PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + jsonl, "input.format=jsonl",
+        "input.id-col=id", "output.path=" + out);
+    Map<String, String> rejects = PrepareFixture.rejects(spark, out);
+    assertEquals("too_large", rejects.get("big"));
+    // the JSON reader cannot parse the line, so it has no id column: the id is file name + content hash
+    assertEquals(Map.of("invalid_utf8", 1L, "too_large", 1L), result.manifest().counts().rejectsByReason());
+    assertTrue(rejects.entrySet().stream().anyMatch(e -> e.getKey().startsWith("big.jsonl:")
+        && e.getValue().equals("invalid_utf8")), rejects.toString());
+    assertEquals(1, result.manifest().counts().shardRows());
+    String stored = spark.read().json(out + "/rejects").where("row_id = 'big'").first().getAs("text");
+    assertEquals(10_000, stored.length(), "rejects keep a prefix of huge texts");
+  }
+
+  @Test
   void aWrongColumnNameIsOneSentenceNamingTheFileAndColumn() {
     Path csv = PrepareFixture.write(tmp.resolve("cols.csv"), PrepareFixture.csvLines("body,label", "x,y"));
     DataPrepException e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv",
