@@ -1,0 +1,105 @@
+package org.sparkpeft.models.bert.layers;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * Base of sparkpeft's DL4J layer configurations: parameters come from a {@link ParamLayout}, and freezing is
+ * exact and per parameter — a frozen parameter gets the NoOp updater (no updater state), no regularisation, and
+ * the layer computes no gradient for it (its gradient view stays zero).
+ */
+public abstract class SparkpeftLayerConf extends BaseLayer {
+
+  private Set<String> frozenParams = new LinkedHashSet<>();
+
+  protected SparkpeftLayerConf() {
+  }
+
+  /** The named parameters and their shapes. */
+  public abstract ParamLayout layout();
+
+  /** Fresh values for a new (not imported) layer, written into the views. */
+  public abstract void initializeParams(Map<String, INDArray> views);
+
+  /** Which parameters are biases (for bias-only methods and bias regularisation). */
+  public abstract boolean isBiasParam(String name);
+
+  public Set<String> getFrozenParams() {
+    return frozenParams;
+  }
+
+  public void setFrozenParams(Set<String> frozenParams) {
+    this.frozenParams = new LinkedHashSet<>(frozenParams);
+  }
+
+  public boolean isFrozen(String param) {
+    return frozenParams.contains(param);
+  }
+
+  /** Freezes every parameter of this layer. */
+  public void freezeAll() {
+    frozenParams = new LinkedHashSet<>(layout().names());
+  }
+
+  @Override
+  public IUpdater getUpdaterByParam(String paramName) {
+    return isFrozen(paramName) ? new NoOp() : super.getUpdaterByParam(paramName);
+  }
+
+  @Override
+  public List<Regularization> getRegularizationByParam(String paramName) {
+    return isFrozen(paramName) ? List.of() : super.getRegularizationByParam(paramName);
+  }
+
+  @Override
+  public ParamInitializer initializer() {
+    return LayoutParamInitializer.getInstance();
+  }
+
+  @Override
+  public void setNIn(InputType inputType, boolean override) {
+    // sizes come from the model config, not from the input type
+  }
+
+  @Override
+  public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+    return null;
+  }
+
+  @Override
+  public boolean isPretrainParam(String paramName) {
+    return false;
+  }
+
+  @Override
+  public LayerMemoryReport getMemoryReport(InputType inputType) {
+    return new LayerMemoryReport.Builder(layerName, getClass(), inputType, getOutputType(-1, inputType))
+        .standardMemory(layout().numParams(), layout().numParams())
+        .workingMemory(0, 0, 0, 0)
+        .cacheMemory(0, 0)
+        .build();
+  }
+
+  static <T extends org.deeplearning4j.nn.layers.BaseLayer<?>> T wire(T layer, Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+      int index, INDArray paramsView, boolean initializeParams, org.deeplearning4j.nn.conf.NeuralNetConfiguration conf) {
+    layer.setListeners(listeners);
+    layer.setIndex(index);
+    layer.setParamsViewArray(paramsView);
+    layer.setParamTable(LayoutParamInitializer.getInstance().init(conf, paramsView, initializeParams));
+    layer.setConf(conf);
+    return layer;
+  }
+}
