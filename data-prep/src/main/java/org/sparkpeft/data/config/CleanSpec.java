@@ -1,5 +1,7 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
+
 import org.sparkpeft.data.DataPrepException;
 
 /**
@@ -8,7 +10,7 @@ import org.sparkpeft.data.DataPrepException;
  * @param normalization Unicode normalisation before whitespace collapse and hashing
  * @param maxChars texts are cut to this many characters after extraction (emails: before cleaning)
  */
-public record CleanSpec(Normalization normalization, int maxChars) implements java.io.Serializable {
+public record CleanSpec(Normalization normalization, int maxChars) implements Serializable {
 
   public CleanSpec {
     if (normalization == null) {

@@ -1,12 +1,14 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
+
 import org.sparkpeft.data.DataPrepException;
 
 /**
  * How CSV input is split into fields. The defaults read RFC 4180 files: comma, double quotes, a doubled quote
  * inside a quoted field.
  */
-public record CsvOptions(String delimiter, String quote, String escape) implements java.io.Serializable {
+public record CsvOptions(String delimiter, String quote, String escape) implements Serializable {
 
   public static final CsvOptions RFC_4180 = new CsvOptions(",", "\"", "\"");
 

@@ -1,5 +1,6 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
 import java.util.regex.Pattern;
 
 import org.sparkpeft.data.DataPrepException;
@@ -8,7 +9,7 @@ import org.sparkpeft.data.DataPrepException;
  * Maps folder (group) names to labels for file sources: {@code easy-ham-*=ham}. A glob with {@code *} and
  * {@code ?}; the first matching rule wins; a folder no rule matches keeps its own name as label.
  */
-public record LabelRule(String glob, String label) implements java.io.Serializable {
+public record LabelRule(String glob, String label) implements Serializable {
 
   public LabelRule {
     if (glob == null || glob.isBlank() || label == null || label.isBlank()) {

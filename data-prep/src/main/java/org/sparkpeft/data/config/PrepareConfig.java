@@ -1,10 +1,11 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /** Everything one prepare run needs; immutable and validated part by part. */
 public record PrepareConfig(SourceSpec source, CleanSpec clean, SplitSpec split, TokenizeSpec tokenize,
-                            OutputSpec output) implements java.io.Serializable {
+                            OutputSpec output) implements Serializable {
 
   public PrepareConfig {
     Objects.requireNonNull(source, "source");

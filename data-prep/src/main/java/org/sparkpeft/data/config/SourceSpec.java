@@ -1,5 +1,6 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
 import java.util.List;
 
 import org.sparkpeft.data.DataPrepException;
@@ -18,7 +19,8 @@ import org.sparkpeft.data.DataPrepException;
  * @param maxDocumentBytes a document (file, or text value) larger than this is rejected as too large
  */
 public record SourceSpec(String path, Format format, String textCol, String labelCol, String idCol, CsvOptions csv,
-                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes) implements java.io.Serializable {
+                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes)
+    implements Serializable {
 
   public SourceSpec {
     if (path == null || path.isBlank()) {

@@ -1,11 +1,13 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
+
 import org.sparkpeft.data.DataPrepException;
 
 /**
  * Train/val/test ratios and the seed of the deterministic split.
  */
-public record SplitSpec(long seed, double train, double val, double test) implements java.io.Serializable {
+public record SplitSpec(long seed, double train, double val, double test) implements Serializable {
 
   public SplitSpec {
     for (double r : new double[] {train, val, test}) {

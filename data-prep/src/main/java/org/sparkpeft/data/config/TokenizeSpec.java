@@ -1,5 +1,6 @@
 package org.sparkpeft.data.config;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,7 @@ import org.sparkpeft.data.DataPrepException;
  * @param buckets ascending bucket upper bounds in tokens; empty = powers of two from 16 up to maxLength. The last
  *     bucket always ends at maxLength.
  */
-public record TokenizeSpec(String tokenizerPath, int maxLength, List<Integer> buckets) implements java.io.Serializable {
+public record TokenizeSpec(String tokenizerPath, int maxLength, List<Integer> buckets) implements Serializable {
 
   public TokenizeSpec {
     tokenizerPath = tokenizerPath == null || tokenizerPath.isBlank() ? null : tokenizerPath;

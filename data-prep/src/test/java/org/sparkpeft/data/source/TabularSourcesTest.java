@@ -163,6 +163,9 @@ class TabularSourcesTest {
         "output.path=" + out("e2")).getMessage(), "header.csv", "has no rows");
     PrepareFixture.assertContainsAll(PrepareFixture.fails(spark, "input.path=" + tmp.resolve("nothing.csv"),
         "input.format=csv", "output.path=" + out("e3")).getMessage(), "nothing.csv", "does not exist");
+    Path notParquet = PrepareFixture.write(tmp.resolve("table.parquet"), "text,label\nx,y\n");
+    PrepareFixture.assertContainsAll(PrepareFixture.fails(spark, "input.path=" + notParquet, "input.format=parquet",
+        "output.path=" + out("e4")).getMessage(), "table.parquet", "cannot be read as parquet");
   }
 
   @Test
