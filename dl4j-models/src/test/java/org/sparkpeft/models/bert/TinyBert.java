@@ -18,8 +18,13 @@ final class TinyBert {
   static final BertConfig CONFIG = new BertConfig(2, 32, 4, 48, 40, 16, 2, 1e-12, BertConfig.Activation.GELU_ERF);
 
   static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes) {
+    return classifier(config, pooling, type, classes, new NoOp());
+  }
+
+  static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes,
+                                     org.nd4j.linalg.learning.config.IUpdater updater) {
     ComputationGraphConfiguration conf = BertGraphs.addEncoder(
-            BertGraphs.baseConfiguration(type, 12345).updater(new NoOp()).graphBuilder(), config, pooling)
+            BertGraphs.baseConfiguration(type, 12345).updater(updater).graphBuilder(), config, pooling)
         .addLayer("head", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(config.hidden())
             .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), PoolingConf.NAME)
         .setOutputs("head")
