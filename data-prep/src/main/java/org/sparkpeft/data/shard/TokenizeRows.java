@@ -26,6 +26,8 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
 
   public static final String SPLIT = "split";
   public static final String TRUNCATED = "truncated";
+  /** Characters per token that certainly cover max length tokens in ordinary text (see {@link #encode}). */
+  static final int CHARS_PER_TOKEN = 12;
 
   public static final StructType SCHEMA = ShardSchema.SCHEMA
       .add(SPLIT, DataTypes.StringType, false)
@@ -65,10 +67,29 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
     };
   }
 
+  /**
+   * Long texts are first encoded up to a space near {@link #CHARS_PER_TOKEN} x max length characters: pre-tokenizers
+   * split at spaces, so the tokens of that prefix are exactly the first tokens of the whole text, and when the prefix
+   * alone already fills max length the result equals the whole text's. Otherwise the whole text is encoded.
+   */
+  static Encoded encode(TextTokenizer tokenizer, String text) {
+    int cut = (int) Math.min(Integer.MAX_VALUE, (long) CHARS_PER_TOKEN * tokenizer.maxLength());
+    if (text.length() > cut) {
+      int space = text.lastIndexOf(' ', cut);
+      if (space > 0) {
+        Encoded prefix = tokenizer.encode(text.substring(0, space));
+        if (prefix.truncated()) {
+          return prefix;
+        }
+      }
+    }
+    return tokenizer.encode(text);
+  }
+
   private Row toShardRow(TextTokenizer tokenizer, Row row) {
     String label = row.getAs(RawRows.LABEL);
     String hash = row.getAs(CleanRows.HASH);
-    Encoded encoded = tokenizer.encode(row.getAs(RawRows.TEXT));
+    Encoded encoded = encode(tokenizer, row.getAs(RawRows.TEXT));
     int[] ids = encoded.ids();
     Integer index = labelIndex.get(label);
     if (index == null) {

@@ -1,0 +1,53 @@
+package org.sparkpeft.data.shard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.sparkpeft.data.clean.TextCleaner;
+import org.sparkpeft.data.config.Normalization;
+import org.sparkpeft.data.email.EmailText;
+import org.sparkpeft.data.source.SpamAssassinCorpus;
+import org.sparkpeft.tokenizer.Encoded;
+import org.sparkpeft.tokenizer.TextTokenizer;
+
+class TokenizeRowsTest {
+
+  private static void assertSameAsWholeText(TextTokenizer tokenizer, String text) {
+    Encoded whole = tokenizer.encode(text);
+    Encoded fast = TokenizeRows.encode(tokenizer, text);
+    assertArrayEquals(whole.ids(), fast.ids(), text.length() + " chars");
+    assertEquals(whole.truncated(), fast.truncated());
+  }
+
+  @Test
+  void encodingAPrefixOfLongTextsGivesTheWholeTextsIds() {
+    try (TextTokenizer tokenizer = TextTokenizer.defaultModel(32)) {
+      assertSameAsWholeText(tokenizer, "word ".repeat(500));
+      assertSameAsWholeText(tokenizer, "x".repeat(2000) + " and a tail");       // one huge word: [UNK]
+      assertSameAsWholeText(tokenizer, "a".repeat(300) + " " + "b ".repeat(10)); // the prefix is not truncated
+      assertSameAsWholeText(tokenizer, "naïve café, straße! ".repeat(100));
+    }
+  }
+
+  @Test
+  void everyEmailOfTheCorpusTokenizesAsItsWholeText() throws Exception {
+    Path data = SpamAssassinCorpus.ensure(SpamAssassinCorpus.defaultCacheDir());
+    List<String> texts = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(data)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".txt")).toList()) {
+        texts.add(TextCleaner.clean(EmailText.extract(Files.readAllBytes(file), 20_000), Normalization.NFKC, 20_000));
+      }
+    }
+    assertEquals(SpamAssassinCorpus.EMAILS, texts.size());
+    try (TextTokenizer tokenizer = TextTokenizer.defaultModel(256)) {
+      texts.forEach(text -> assertSameAsWholeText(tokenizer, text));
+    }
+  }
+}
