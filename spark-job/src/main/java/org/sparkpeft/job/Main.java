@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import org.sparkpeft.job.cli.DemoCommand;
 import org.sparkpeft.job.cli.DoctorCommand;
+import org.sparkpeft.job.cli.EmbedCommand;
 import org.sparkpeft.job.cli.NotYetBuilt;
 import org.sparkpeft.job.cli.PrepareCommand;
 import org.sparkpeft.job.cli.UserError;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
         NotYetBuilt.Train.class,
         NotYetBuilt.Evaluate.class,
         NotYetBuilt.Predict.class,
-        NotYetBuilt.Embed.class,
+        EmbedCommand.class,
         DoctorCommand.class,
     })
 public final class Main implements Runnable {

@@ -55,14 +55,4 @@ public final class NotYetBuilt {
       return "predict";
     }
   }
-
-  @Command(name = "embed", mixinStandardHelpOptions = true,
-      description = "Batch sentence embeddings with the base model on Spark. Not in this build yet: the base-model "
-          + "issue (#3) brings it.")
-  public static final class Embed extends Pending {
-    @Override
-    String what() {
-      return "embed";
-    }
-  }
 }
