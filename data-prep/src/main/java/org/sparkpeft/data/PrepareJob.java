@@ -30,6 +30,7 @@ import org.sparkpeft.data.config.PrepareConfig;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.data.manifest.ManifestJson;
 import org.sparkpeft.data.manifest.ManifestStats;
+import org.sparkpeft.data.manifest.RowAccounting;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.data.shard.TokenizeRows;
@@ -165,16 +166,11 @@ public final class PrepareJob {
     long rejectsWritten = spark.read().text(rejectsPath).count();
 
     long shardRows = written.values().stream().mapToLong(Long::longValue).sum();
-    long duplicates = accepted - stats.totalRows();
-    boolean balanced = inputRows == shardRows + duplicates + rejectsWritten && rejectsWritten == rejected
-        && shardRows == stats.totalRows();
-    if (!balanced) {
-      throw new IllegalStateException("row accounting does not add up for " + config.source().path() + ": input "
-          + inputRows + " != shard rows " + shardRows + " (tokenized " + stats.totalRows() + ") + duplicates "
-          + duplicates + " + rejects " + rejectsWritten + " (counted " + rejected + ")");
-    }
-    Manifest.Counts counts = new Manifest.Counts(inputRows, shardRows, duplicates, rejected, byReason,
-        stats.truncated(), inputBytes, true);
+    RowAccounting accounting = new RowAccounting(inputRows, accepted, stats.totalRows(), rejected, shardRows,
+        rejectsWritten);
+    accounting.verify(config.source().path());
+    Manifest.Counts counts = new Manifest.Counts(inputRows, shardRows, accounting.duplicates(), rejected, byReason,
+        stats.truncated(), inputBytes, accounting.balanced());
     Manifest manifest = stats.manifest(config, tokenizer, labelMap, counts);
     ManifestJson.write(hadoop, dir, manifest);
     return manifest;
