@@ -71,10 +71,10 @@ public final class PrepareJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TokenizerSource tokenizer = TokenizerSource.load(hadoop, config.tokenize());
     AtomicOutput output = AtomicOutput.begin(hadoop, config.output());
-    List<Dataset<?>> cached = new ArrayList<>();
+    List<Runnable> cleanup = new ArrayList<>();
     boolean committed = false;
     try {
-      Manifest manifest = prepare(hadoop, tokenizer, output.temp(), cached);
+      Manifest manifest = prepare(hadoop, tokenizer, output.temp(), cleanup);
       describe("commit");
       output.commit();
       committed = true;
@@ -84,21 +84,21 @@ public final class PrepareJob {
     } catch (IOException e) {
       throw new IllegalStateException("writing " + config.output().path() + " failed: " + e.getMessage(), e);
     } finally {
-      cached.forEach(Dataset::unpersist);
+      cleanup.forEach(Runnable::run);
       if (!committed) {
         output.abort();
       }
     }
   }
 
-  private Manifest prepare(Configuration hadoop, TokenizerSource tokenizer, Path dir, List<Dataset<?>> cached)
+  private Manifest prepare(Configuration hadoop, TokenizerSource tokenizer, Path dir, List<Runnable> cleanup)
       throws IOException {
     describe("read, parse, clean");
     Dataset<Row> cleaned = spark.createDataFrame(
         Sources.readRdd(spark, config.source()).map(new CleanRows(config.source().format(), config.clean(),
             config.source().maxDocumentBytes())), CleanRows.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(cleaned);
+    cleanup.add(cleaned::unpersist);
 
     Map<String, Long> byReason = new TreeMap<>();
     long inputRows = 0;
@@ -138,10 +138,11 @@ public final class PrepareJob {
     describe("split, tokenize and bucket");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> json = jsc.broadcast(tokenizer.json());
+    cleanup.add(() -> json.unpersist(false));
     Dataset<Row> shards = spark.createDataFrame(kept.javaRDD().mapPartitions(new TokenizeRows(json, tokenizer.id(),
             tokenizer.sha256(), config.tokenize(), config.split(), labelMap)), TokenizeRows.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(shards);
+    cleanup.add(shards::unpersist);
     ManifestStats stats = ManifestStats.of(shards, labelMap);
 
     describe("write shards and rejects");
