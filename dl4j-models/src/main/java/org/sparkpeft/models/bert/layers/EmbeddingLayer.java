@@ -23,6 +23,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /** The computation of {@link EmbeddingConf}. Token ids have no gradient: backprop returns a null epsilon. */
 public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
 
+  private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
+  private final transient KeptArrays kept = new KeptArrays();
+
   private record Cache(int[] ids, long batch, long seq, TensorMath.Norm norm) {}
 
   private Cache cache;
@@ -36,7 +39,7 @@ public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
     assertInputSet(false);
     EmbeddingConf conf = layerConf();
     INDArray out;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.forward()) {
       long batch = input.size(0);
       long seq = input.size(input.rank() - 1);
       if (seq > conf.getMaxPositions()) {
@@ -59,8 +62,8 @@ public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
         x.addiRowVector(getParam(TOKEN_TYPE).getRow(0));
       }
       TensorMath.Norm norm = TensorMath.layerNorm(x, getParam(LN_GAMMA), getParam(LN_BETA), conf.getLayerNormEps());
-      cache = training ? new Cache(ids, batch, seq, norm) : null;
-      out = norm.y().reshape('c', batch, seq, conf.getHidden());
+      cache = training ? new Cache(ids, batch, seq, kept.keep("norm", norm, false)) : null;
+      out = norm.y().reshape('c', batch, seq, conf.getHidden()).detach();
     }
     return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
   }
@@ -71,7 +74,7 @@ public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
       throw new IllegalStateException("backprop in " + layerId() + " without a training forward pass");
     }
     EmbeddingConf conf = layerConf();
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.backward()) {
       INDArray dy = epsilon.dup('c').reshape('c', cache.batch() * cache.seq(), conf.getHidden());
       INDArray dx = TensorMath.layerNormBackward(cache.norm(), getParam(LN_GAMMA), dy, grad(LN_GAMMA), grad(LN_BETA));
       INDArray dWord = grad(WORD);

@@ -17,6 +17,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /** The computation of {@link PoolingConf}; it has no parameters. */
 public class PoolingLayer extends AbstractLayer<PoolingConf> {
 
+  private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
+
   public PoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
   }
@@ -33,7 +35,7 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(false);
     INDArray out;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.forward()) {
       long batch = input.size(0);
       long seq = input.size(1);
       if (layerConf().getMode() == PoolingConf.Mode.CLS) {
@@ -43,6 +45,7 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
         INDArray counts = mask.sum(1);
         out = input.mul(mask).sum(1).diviColumnVector(counts);
       }
+      out = out.detach();
     }
     return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
   }
@@ -50,7 +53,7 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     INDArray dx;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.backward()) {
       long batch = input.size(0);
       long seq = input.size(1);
       long hidden = input.size(2);
@@ -62,6 +65,7 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
         INDArray scaled = epsilon.divColumnVector(mask.sum(1)).reshape('c', batch, 1, hidden);
         dx.addi(scaled).muli(mask);
       }
+      dx = dx.detach();
     }
     return new Pair<>(new DefaultGradient(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
   }

@@ -27,6 +27,9 @@ import org.sparkpeft.models.bert.DenseRole;
  */
 public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
 
+  private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
+  private final transient KeptArrays kept = new KeptArrays();
+
   /** Forward intermediates for backprop. */
   private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
                        INDArray context, TensorMath.Norm norm1, INDArray inter, INDArray act,
@@ -42,10 +45,10 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(false);
     INDArray out;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.forward()) {
       Cache c = forward(input, maskArray);
-      cache = training ? c : null;
-      out = c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden());
+      cache = training ? keep(c) : null;
+      out = c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden()).detach();
     }
     return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
   }
@@ -78,6 +81,14 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
     return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, inter, act, norm2);
   }
 
+  /** The forward state backprop needs, copied out of the forward workspace into reused buffers. */
+  private Cache keep(Cache c) {
+    return new Cache(c.batch(), c.seq(), kept.keep("x", c.x()), kept.keep("qh", c.qh()), kept.keep("kh", c.kh()),
+        kept.keep("vh", c.vh()), kept.keep("probs", c.probs()), kept.keep("context", c.context()),
+        kept.keep("norm1", c.norm1(), true), kept.keep("inter", c.inter()), kept.keep("act", c.act()),
+        kept.keep("norm2", c.norm2(), false));
+  }
+
   private INDArray dense(INDArray x, DenseRole role) {
     return TensorMath.linear(x, getParam(weight(role)), getParam(bias(role)));
   }
@@ -90,7 +101,7 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
     Cache c = cache;
     TransformerBlockConf conf = layerConf();
     INDArray dx;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    try (MemoryWorkspace ignored = workspaces.backward()) {
       INDArray dOut = epsilon.dup('c').reshape('c', c.batch() * c.seq(), conf.getHidden());
       INDArray dFfn = TensorMath.layerNormBackward(c.norm2(), getParam(OUTPUT_LN_GAMMA), dOut,
           grad(OUTPUT_LN_GAMMA), grad(OUTPUT_LN_BETA));
@@ -114,7 +125,7 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE));
-      dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden());
+      dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden()).detach();
     }
     Gradient gradient = new DefaultGradient(gradientsFlattened);
     for (String name : conf.layout().names()) {
