@@ -8,7 +8,6 @@ import java.util.stream.IntStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
@@ -64,18 +63,8 @@ public final class SentenceEncoder implements AutoCloseable {
   }
 
   private float[][] encodeBatch(List<int[]> batch) {
-    int seq = batch.stream().mapToInt(a -> a.length).max().orElse(2);
-    float[][] ids = new float[batch.size()][seq];
-    float[][] mask = new float[batch.size()][seq];
-    for (int b = 0; b < batch.size(); b++) {
-      int[] row = batch.get(b);
-      for (int t = 0; t < row.length; t++) {
-        ids[b][t] = row[t];
-        mask[b][t] = 1f;
-      }
-    }
-    INDArray pooled = graph.output(false, new INDArray[] {Nd4j.createFromArray(ids)},
-        new INDArray[] {Nd4j.createFromArray(mask)})[0];
+    PaddedBatch padded = PaddedBatch.of(batch);
+    INDArray pooled = graph.output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
     if (normalize) {
       INDArray norms = pooled.norm2(1).reshape(pooled.size(0), 1);
       pooled = pooled.divColumnVector(norms);
