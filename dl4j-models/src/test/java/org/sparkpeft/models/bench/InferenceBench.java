@@ -26,12 +26,7 @@ import org.sparkpeft.tokenizer.TextTokenizer;
  * Inference benchmark (not a test): MiniLM forward passes at batch 32, sequence 128 (and 64), DL4J against ONNX
  * Runtime Java on the same ONNX file and the same token ids, in one run. Prints a table and writes JSON.
  *
- * <pre>
- * mvn -B -q -pl dl4j-models -am install -DskipTests
- * mvn -B -q -pl dl4j-models dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
- * OMP_NUM_THREADS=2 java -cp dl4j-models/target/classes:dl4j-models/target/test-classes:$(cat dl4j-models/target/bench.cp) \
- *   org.sparkpeft.models.bench.InferenceBench [iterations] [result.json]
- * </pre>
+ * Run it with {@code bin/sparkpeft bench inference [iterations] [result.json]}.
  */
 public final class InferenceBench {
 
