@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,21 +14,33 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  * Central-difference gradient check of a ComputationGraph (double precision), on a sample of entries of every
  * parameter array: backprop's gradient must match (score(p + e) - score(p - e)) / 2e.
  */
-final class GradientCheck {
+public final class GradientCheck {
 
   /** One failed entry. */
-  record Failure(String param, long index, double analytic, double numeric, double relError) {}
+  public record Failure(String param, long index, double analytic, double numeric, double relError) {}
+
+  public static List<Failure> run(ComputationGraph graph, INDArray input, INDArray mask, INDArray labels, int perParam,
+                                  double eps, double maxRelError, double minAbsError) {
+    return run(graph, input, mask, labels, perParam, eps, maxRelError, minAbsError, 1.0, key -> true);
+  }
+
+  /** Checks only the parameters whose {@code layer_param} key {@code checked} accepts (e.g. the trainable ones). */
+  public static List<Failure> run(ComputationGraph graph, INDArray input, INDArray mask, INDArray labels, int perParam,
+                                  double eps, double maxRelError, double minAbsError, Predicate<String> checked) {
+    return run(graph, input, mask, labels, perParam, eps, maxRelError, minAbsError, 1.0, checked);
+  }
 
   static List<Failure> run(ComputationGraph graph, INDArray input, INDArray mask, INDArray labels, int perParam,
-                           double eps, double maxRelError, double minAbsError) {
-    return run(graph, input, mask, labels, perParam, eps, maxRelError, minAbsError, 1.0);
+                           double eps, double maxRelError, double minAbsError, double analyticScale) {
+    return run(graph, input, mask, labels, perParam, eps, maxRelError, minAbsError, analyticScale, key -> true);
   }
 
   /**
    * @param analyticScale 1 for a real check; any other value corrupts the analytic side (to prove the check fails)
    */
-  static List<Failure> run(ComputationGraph graph, INDArray input, INDArray mask, INDArray labels, int perParam,
-                           double eps, double maxRelError, double minAbsError, double analyticScale) {
+  private static List<Failure> run(ComputationGraph graph, INDArray input, INDArray mask, INDArray labels,
+                                   int perParam, double eps, double maxRelError, double minAbsError,
+                                   double analyticScale, Predicate<String> checked) {
     MultiDataSet data = new MultiDataSet(new INDArray[] {input}, new INDArray[] {labels},
         mask == null ? null : new INDArray[] {mask}, null);
     graph.setInputs(input);
@@ -38,6 +51,9 @@ final class GradientCheck {
     Random random = new Random(1);
     List<Failure> failures = new ArrayList<>();
     for (Map.Entry<String, INDArray> entry : graph.paramTable().entrySet()) {
+      if (!checked.test(entry.getKey())) {
+        continue;
+      }
       INDArray param = entry.getValue();
       INDArray view = analytic.get(entry.getKey());
       // DL4J's backprop sums over the minibatch; its score (and the updater) average

@@ -13,15 +13,15 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 
 /** A tiny random BERT with a softmax head, for gradient checks and fast tests. */
-final class TinyBert {
+public final class TinyBert {
 
-  static final BertConfig CONFIG = new BertConfig(2, 32, 4, 48, 40, 16, 2, 1e-12, BertConfig.Activation.GELU_ERF);
+  public static final BertConfig CONFIG = new BertConfig(2, 32, 4, 48, 40, 16, 2, 1e-12, BertConfig.Activation.GELU_ERF);
 
-  static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes) {
+  public static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes) {
     return classifier(config, pooling, type, classes, new NoOp());
   }
 
-  static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes,
+  public static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes,
                                      org.nd4j.linalg.learning.config.IUpdater updater) {
     ComputationGraphConfiguration conf = BertGraphs.addEncoder(
             BertGraphs.baseConfiguration(type, 12345).updater(updater).graphBuilder(), config, pooling)
@@ -34,8 +34,16 @@ final class TinyBert {
     return graph;
   }
 
+  /** A tiny random encoder graph whose output is the pooled sentence vector (a PEFT base). */
+  public static ComputationGraph encoder(BertConfig config, PoolingConf.Mode pooling, DataType type) {
+    ComputationGraph graph = new ComputationGraph(BertGraphs.addEncoder(
+        BertGraphs.baseConfiguration(type, 12345).graphBuilder(), config, pooling).setOutputs(PoolingConf.NAME).build());
+    graph.init();
+    return graph;
+  }
+
   /** Token ids [batch, seq] with [CLS]=1 first, as doubles/floats. */
-  static INDArray ids(DataType type, long seed, int batch, int seq, int vocab) {
+  public static INDArray ids(DataType type, long seed, int batch, int seq, int vocab) {
     java.util.Random random = new java.util.Random(seed);
     double[][] ids = new double[batch][seq];
     for (int b = 0; b < batch; b++) {
@@ -48,7 +56,7 @@ final class TinyBert {
   }
 
   /** Attention mask [batch, seq]: row b has {@code lengths[b]} real tokens then padding. */
-  static INDArray mask(DataType type, int seq, int... lengths) {
+  public static INDArray mask(DataType type, int seq, int... lengths) {
     double[][] mask = new double[lengths.length][seq];
     for (int b = 0; b < lengths.length; b++) {
       for (int t = 0; t < lengths[b]; t++) {
@@ -58,7 +66,7 @@ final class TinyBert {
     return Nd4j.createFromArray(mask).castTo(type);
   }
 
-  static INDArray oneHot(DataType type, int classes, int... labels) {
+  public static INDArray oneHot(DataType type, int classes, int... labels) {
     INDArray out = Nd4j.zeros(type, labels.length, classes);
     for (int i = 0; i < labels.length; i++) {
       out.putScalar(i, labels[i], 1.0);

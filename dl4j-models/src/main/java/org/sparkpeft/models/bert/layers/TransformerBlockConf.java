@@ -1,6 +1,8 @@
 package org.sparkpeft.models.bert.layers;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -19,6 +21,10 @@ import org.sparkpeft.models.bert.DenseRole;
  * Parameters are named by role: {@code query.W} [hidden, hidden] ([in, out]), {@code query.b}, ...,
  * {@code attentionNorm.gamma}, {@code attentionNorm.beta}, {@code outputNorm.gamma}, {@code outputNorm.beta}
  * (never an underscore: DL4J splits gradient keys at the last '_').
+ *
+ * <p>Optional LoRA: for each targeted role the block also holds {@code query.loraA} [in, r] (Kaiming-uniform) and
+ * {@code query.loraB} [r, out] (zeros), and computes {@code y = x W + b + scale (drop(x) A) B}. While merged
+ * ({@link #isLoraMerged()}), {@code W} already holds {@code W + scale A B} and the LoRA path is skipped.
  */
 public class TransformerBlockConf extends SparkpeftLayerConf {
 
@@ -28,6 +34,11 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
   private double layerNormEps;
   private BertConfig.Activation activation;
   private int blockIndex;
+  private int loraRank;
+  private double loraScale;
+  private double loraDropout;
+  private List<DenseRole> loraTargets = new ArrayList<>();
+  private boolean loraMerged;
 
   /** For JSON deserialisation. */
   public TransformerBlockConf() {
@@ -56,6 +67,42 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     return role.paramPrefix() + ".b";
   }
 
+  /** LoRA down-projection [in, r] of {@code role}. */
+  public static String loraA(DenseRole role) {
+    return role.paramPrefix() + ".loraA";
+  }
+
+  /** LoRA up-projection [r, out] of {@code role}. */
+  public static String loraB(DenseRole role) {
+    return role.paramPrefix() + ".loraB";
+  }
+
+  /**
+   * Adds LoRA to {@code targets} (replacing any earlier LoRA setting); the new parameters appear in
+   * {@link #layout()} after the base ones, so base parameters keep their names and shapes.
+   */
+  public void setLora(int rank, double scale, double dropout, Collection<DenseRole> targets) {
+    if (rank < 1) {
+      throw new IllegalArgumentException("LoRA rank must be >= 1, got " + rank);
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("LoRA needs at least one target role");
+    }
+    this.loraRank = rank;
+    this.loraScale = scale;
+    this.loraDropout = dropout;
+    this.loraTargets = new ArrayList<>(java.util.EnumSet.copyOf(targets));
+    this.loraMerged = false;
+  }
+
+  /** Whether {@code role} carries LoRA parameters. */
+  public boolean hasLora(DenseRole role) {
+    return loraRank > 0 && loraTargets.contains(role);
+  }
+
   public static final String ATTENTION_LN_GAMMA = "attentionNorm.gamma";
   public static final String ATTENTION_LN_BETA = "attentionNorm.beta";
   public static final String OUTPUT_LN_GAMMA = "outputNorm.gamma";
@@ -70,6 +117,12 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     }
     layout.add(ATTENTION_LN_GAMMA, hidden).add(ATTENTION_LN_BETA, hidden);
     layout.add(OUTPUT_LN_GAMMA, hidden).add(OUTPUT_LN_BETA, hidden);
+    for (DenseRole role : DenseRole.values()) {
+      if (hasLora(role)) {
+        layout.add(loraA(role), nIn(role), loraRank);
+        layout.add(loraB(role), loraRank, nOut(role));
+      }
+    }
     return layout;
   }
 
@@ -91,6 +144,15 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     views.get(ATTENTION_LN_BETA).assign(0.0);
     views.get(OUTPUT_LN_GAMMA).assign(1.0);
     views.get(OUTPUT_LN_BETA).assign(0.0);
+    for (DenseRole role : DenseRole.values()) {
+      if (hasLora(role)) {
+        // PEFT: kaiming_uniform_(a=sqrt(5)) on A, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)); B = 0
+        INDArray a = views.get(loraA(role));
+        double bound = 1.0 / Math.sqrt(nIn(role));
+        a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
+        views.get(loraB(role)).assign(0.0);
+      }
+    }
   }
 
   @Override
@@ -148,6 +210,47 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
 
   public void setActivation(BertConfig.Activation activation) {
     this.activation = activation;
+  }
+
+  public int getLoraRank() {
+    return loraRank;
+  }
+
+  public void setLoraRank(int loraRank) {
+    this.loraRank = loraRank;
+  }
+
+  public double getLoraScale() {
+    return loraScale;
+  }
+
+  public void setLoraScale(double loraScale) {
+    this.loraScale = loraScale;
+  }
+
+  public double getLoraDropout() {
+    return loraDropout;
+  }
+
+  public void setLoraDropout(double loraDropout) {
+    this.loraDropout = loraDropout;
+  }
+
+  public List<DenseRole> getLoraTargets() {
+    return List.copyOf(loraTargets);
+  }
+
+  public void setLoraTargets(List<DenseRole> loraTargets) {
+    this.loraTargets = new ArrayList<>(loraTargets);
+  }
+
+  /** True while {@code W} holds the merged LoRA update (the LoRA path is then skipped). */
+  public boolean isLoraMerged() {
+    return loraMerged;
+  }
+
+  public void setLoraMerged(boolean loraMerged) {
+    this.loraMerged = loraMerged;
   }
 
   public int getBlockIndex() {

@@ -1,0 +1,28 @@
+package org.sparkpeft.models.peft;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+
+/**
+ * A parameter-efficient fine-tuning method. {@link PeftMethods#create} hands it a private copy of the base
+ * graph's configuration in which every encoder parameter is frozen; the method edits that copy (adding
+ * parameters to layers, e.g. LoRA matrices) and returns exactly the encoder parameters it created or selected
+ * for training, as {@code layerName_paramName} keys. Freezing follows from that set alone (never from names).
+ *
+ * @param <C> the method's configuration record
+ */
+public interface PeftMethod<C extends PeftConfig> {
+
+  /** The type name this method is registered under. */
+  String type();
+
+  Class<C> configType();
+
+  /** The configuration from string options (PEFT's field names where PEFT has the method). */
+  C parse(Map<String, String> options, HeadConfig head);
+
+  /** Edits {@code encoder} for {@code config}; returns the encoder parameters to train. */
+  Set<String> adapt(ComputationGraphConfiguration encoder, C config);
+}

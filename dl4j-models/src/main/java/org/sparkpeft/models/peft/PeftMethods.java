@@ -1,0 +1,168 @@
+package org.sparkpeft.models.peft;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.sparkpeft.models.bert.BertGraphs;
+import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
+import org.sparkpeft.models.peft.head.HeadOnlyMethod;
+import org.sparkpeft.models.peft.lora.LoraMethod;
+
+/** The registry of PEFT methods, by type name, and the one way to apply one to a base graph. */
+public final class PeftMethods {
+
+  private static final Map<String, PeftMethod<?>> METHODS = register(
+      new HeadOnlyMethod(),
+      new LoraMethod());
+
+  private PeftMethods() {}
+
+  private static Map<String, PeftMethod<?>> register(PeftMethod<?>... methods) {
+    Map<String, PeftMethod<?>> out = new LinkedHashMap<>();
+    for (PeftMethod<?> method : methods) {
+      if (out.put(method.type(), method) != null) {
+        throw new IllegalStateException("two PEFT methods are registered as " + method.type());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  public static Set<String> types() {
+    return METHODS.keySet();
+  }
+
+  public static PeftMethod<?> get(String type) {
+    PeftMethod<?> method = METHODS.get(type);
+    if (method == null) {
+      throw new IllegalArgumentException("unknown PEFT method '" + type + "'; known: " + types());
+    }
+    return method;
+  }
+
+  /** The configuration of method {@code type} from string options. */
+  public static PeftConfig parse(String type, Map<String, String> options, HeadConfig head) {
+    return get(type).parse(options, head);
+  }
+
+  /**
+   * Applies {@code config}'s method to {@code base} (an encoder graph of sparkpeft layers with one output, the
+   * pooled sentence vector; it is not modified) and attaches the head: a new graph holding the base's
+   * parameter values, with exactly the method's parameters and the head trainable.
+   */
+  public static PeftModel create(ComputationGraph base, PeftConfig config, Optimization optimization) {
+    return create(base, get(config.type()), config, optimization);
+  }
+
+  private static <C extends PeftConfig> PeftModel create(ComputationGraph base, PeftMethod<C> method,
+                                                         PeftConfig config, Optimization optimization) {
+    ComputationGraphConfiguration encoder = base.getConfiguration().clone();
+    if (encoder.getNetworkOutputs().size() != 1) {
+      throw new IllegalArgumentException("the base graph must have one output (the pooled sentence vector), it has "
+          + encoder.getNetworkOutputs());
+    }
+    String pooled = encoder.getNetworkOutputs().get(0);
+    Map<String, SparkpeftLayerConf> layers = encoderLayers(encoder);
+    layers.values().forEach(SparkpeftLayerConf::freezeAll);
+
+    Set<String> encoderTrainable = method.adapt(encoder, method.configType().cast(config));
+    unfreeze(layers, encoderTrainable);
+
+    ComputationGraphConfiguration.GraphBuilder builder = new ComputationGraphConfiguration.GraphBuilder(encoder,
+        BertGraphs.baseConfiguration(encoder.getDataType(), optimization.seed()).updater(optimization.updater()));
+    List<String> headLayers = Heads.add(builder, config.head(), pooled, pooledSize(encoder, pooled));
+    ComputationGraphConfiguration conf = builder.setOutputs(HeadConfig.OUTPUT).build();
+    setOptimization(conf, optimization);
+
+    ComputationGraph graph = new ComputationGraph(conf);
+    graph.init();
+    copyParams(base, graph);
+
+    Set<String> trainable = new LinkedHashSet<>(encoderTrainable);
+    for (String head : headLayers) {
+      graph.getLayer(head).paramTable().keySet().forEach(p -> trainable.add(head + "_" + p));
+    }
+    return new PeftModel(graph, trainable, config);
+  }
+
+  private static Map<String, SparkpeftLayerConf> encoderLayers(ComputationGraphConfiguration encoder) {
+    Map<String, SparkpeftLayerConf> layers = new LinkedHashMap<>();
+    for (Map.Entry<String, GraphVertex> e : encoder.getVertices().entrySet()) {
+      if (e.getValue() instanceof LayerVertex vertex) {
+        org.deeplearning4j.nn.conf.layers.Layer layer = vertex.getLayerConf().getLayer();
+        if (!(layer instanceof SparkpeftLayerConf sparkpeft)) {
+          throw new IllegalArgumentException("the base graph must hold only sparkpeft encoder layers; "
+              + e.getKey() + " is a " + layer.getClass().getSimpleName());
+        }
+        layers.put(e.getKey(), sparkpeft);
+      }
+    }
+    return layers;
+  }
+
+  private static void unfreeze(Map<String, SparkpeftLayerConf> layers, Set<String> trainable) {
+    Set<String> unknown = new LinkedHashSet<>(trainable);
+    for (Map.Entry<String, SparkpeftLayerConf> e : layers.entrySet()) {
+      Set<String> frozen = new LinkedHashSet<>();
+      for (String param : e.getValue().layout().names()) {
+        String key = e.getKey() + "_" + param;
+        if (!unknown.remove(key)) {
+          frozen.add(param);
+        }
+      }
+      e.getValue().setFrozenParams(frozen);
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalStateException("the method selected parameters the encoder does not have: " + unknown);
+    }
+  }
+
+  private static int pooledSize(ComputationGraphConfiguration encoder, String pooled) {
+    GraphVertex vertex = encoder.getVertices().get(pooled);
+    if (!(vertex instanceof LayerVertex layer)) {
+      throw new IllegalArgumentException("the base graph's output " + pooled + " is not a layer");
+    }
+    return (int) layer.getLayerConf().getLayer().getOutputType(-1, null).arrayElementsPerExample();
+  }
+
+  /** Every layer gets the updater and weight decay on weights; frozen parameters override both with nothing. */
+  private static void setOptimization(ComputationGraphConfiguration conf, Optimization optimization) {
+    List<Regularization> decay = optimization.weightDecay() > 0
+        ? List.of(new WeightDecay(optimization.weightDecay(), true)) : List.of();
+    for (GraphVertex vertex : conf.getVertices().values()) {
+      if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer) {
+        layer.setIUpdater(optimization.updater().clone());
+        layer.setBiasUpdater(null);
+        layer.setRegularization(new java.util.ArrayList<>(decay));
+        layer.setRegularizationBias(new java.util.ArrayList<>());
+      }
+    }
+  }
+
+  /** Copies every base parameter into the same-named parameter of {@code target}; shapes must agree. */
+  private static void copyParams(ComputationGraph base, ComputationGraph target) {
+    for (Layer layer : base.getLayers()) {
+      String name = layer.conf().getLayer().getLayerName();
+      Layer to = target.getLayer(name);
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        INDArray view = to.getParam(p.getKey());
+        if (!java.util.Arrays.equals(view.shape(), p.getValue().shape())) {
+          throw new IllegalStateException(name + "." + p.getKey() + " changed shape from "
+              + java.util.Arrays.toString(p.getValue().shape()) + " to " + java.util.Arrays.toString(view.shape()));
+        }
+        view.assign(p.getValue());
+      }
+    }
+  }
+}

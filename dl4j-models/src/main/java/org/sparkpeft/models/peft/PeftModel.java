@@ -1,0 +1,45 @@
+package org.sparkpeft.models.peft;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A base graph adapted by a PEFT method: the trainable graph (encoder + head) and the explicit set of its
+ * trainable parameters ({@code layerName_paramName}, as in {@link ComputationGraph#paramTable()}); every other
+ * parameter is frozen (NoOp updater, no regularisation, no gradient).
+ */
+public record PeftModel(ComputationGraph graph, Set<String> trainableParams, PeftConfig config) {
+
+  public PeftModel {
+    trainableParams = Set.copyOf(trainableParams);
+  }
+
+  /** The trainable parameters' views, in the graph's parameter order. */
+  public Map<String, INDArray> trainableParamTable() {
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    graph.paramTable().forEach((key, value) -> {
+      if (trainableParams.contains(key)) {
+        out.put(key, value);
+      }
+    });
+    return out;
+  }
+
+  public long trainableCount() {
+    return trainableParamTable().values().stream().mapToLong(INDArray::length).sum();
+  }
+
+  public long totalCount() {
+    return graph.numParams();
+  }
+
+  /** Like PEFT's print_trainable_parameters. */
+  public String summary() {
+    return String.format(java.util.Locale.ROOT, "%s: trainable params: %,d || all params: %,d || trainable%%: %.4f",
+        config.type(), trainableCount(), totalCount(), 100.0 * trainableCount() / totalCount());
+  }
+}

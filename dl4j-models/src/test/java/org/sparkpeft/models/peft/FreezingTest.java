@@ -1,0 +1,73 @@
+package org.sparkpeft.models.peft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.sparkpeft.models.bert.DenseRole;
+import org.sparkpeft.models.bert.TinyBert;
+import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.peft.head.HeadOnlyConfig;
+import org.sparkpeft.models.peft.lora.LoraConfig;
+
+/**
+ * Exact freezing under AdamW (Adam + decoupled weight decay): after 5 steps every frozen parameter is
+ * bit-identical, every trainable one has changed, and only trainable parameters carry updater state.
+ */
+class FreezingTest {
+
+  static Stream<PeftConfig> methods() {
+    return Stream.of(
+        new HeadOnlyConfig(HeadConfig.linear(3)),
+        new HeadOnlyConfig(new HeadConfig(3, 16, 0.1)),
+        LoraConfig.of(4, 8, EnumSet.of(DenseRole.QUERY, DenseRole.VALUE), HeadConfig.linear(3)),
+        new LoraConfig(2, 4, 0.1, EnumSet.allOf(DenseRole.class), Set.of(1), true, new HeadConfig(3, 8, 0.1)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("methods")
+  void frozenParametersStayBitIdenticalAndTrainableOnesMove(PeftConfig config) {
+    PeftModel model = PeftMethods.create(TinyBert.encoder(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.FLOAT),
+        config, new Optimization(new Adam(1e-2), 0.01, 7));
+    Map<String, float[]> before = snapshot(model);
+    INDArray ids = TinyBert.ids(DataType.FLOAT, 5, 4, 6, TinyBert.CONFIG.vocab());
+    INDArray mask = TinyBert.mask(DataType.FLOAT, 6, 6, 5, 3, 2);
+    INDArray labels = TinyBert.oneHot(DataType.FLOAT, 3, 0, 1, 2, 1);
+    MultiDataSet data = new MultiDataSet(new INDArray[] {ids}, new INDArray[] {labels}, new INDArray[] {mask}, null);
+    for (int step = 0; step < 5; step++) {
+      model.graph().fit(data);
+    }
+    Map<String, float[]> after = snapshot(model);
+    int frozen = 0;
+    for (String key : before.keySet()) {
+      if (model.trainableParams().contains(key)) {
+        assertFalse(Arrays.equals(before.get(key), after.get(key)), key + " is trainable but did not change");
+      } else {
+        frozen++;
+        assertTrue(Arrays.equals(before.get(key), after.get(key)), key + " is frozen but changed");
+      }
+    }
+    assertTrue(frozen >= 2 + 2 * 16, "the encoder's parameters are frozen, got " + frozen);
+    // Adam keeps two values (m, v) per trainable parameter and nothing for frozen ones
+    assertEquals(2 * model.trainableCount(), model.graph().getUpdater().getStateViewArray().length());
+  }
+
+  private static Map<String, float[]> snapshot(PeftModel model) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    model.graph().paramTable().forEach((k, v) -> out.put(k, v.dup().ravel().toFloatVector()));
+    return out;
+  }
+}
