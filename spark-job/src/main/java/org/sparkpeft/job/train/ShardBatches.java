@@ -1,0 +1,101 @@
+package org.sparkpeft.job.train;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+
+import org.apache.spark.sql.Row;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.models.inference.PaddedBatch;
+
+/**
+ * Turns shard rows (the data-prep contract, {@link ShardSchema}) into DL4J minibatches on the executor that reads
+ * them: rows are grouped by length bucket so a batch pads only to its longest row, and each batch carries the
+ * attention mask as the feature mask and one-hot labels. Full batches stream out as soon as a bucket fills; the
+ * partly filled buckets follow at the end of the input, shortest bucket first.
+ */
+public final class ShardBatches implements Iterator<MultiDataSet> {
+
+  private final Iterator<Row> rows;
+  private final int batchSize;
+  private final int classes;
+  private final Map<Integer, List<Row>> buckets = new TreeMap<>();
+  private final Deque<List<Row>> ready = new ArrayDeque<>();
+  private int idsIndex = -1;
+  private int labelIndex = -1;
+  private int bucketIndex = -1;
+
+  public ShardBatches(Iterator<Row> rows, int batchSize, int classes) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    if (classes < 2) {
+      throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
+    }
+    this.rows = rows;
+    this.batchSize = batchSize;
+    this.classes = classes;
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (ready.isEmpty() && rows.hasNext()) {
+      Row row = rows.next();
+      if (idsIndex < 0) {
+        idsIndex = row.fieldIndex(ShardSchema.INPUT_IDS);
+        labelIndex = row.fieldIndex(ShardSchema.LABEL);
+        bucketIndex = row.fieldIndex(ShardSchema.BUCKET);
+      }
+      List<Row> bucket = buckets.computeIfAbsent(row.getInt(bucketIndex), b -> new ArrayList<>(batchSize));
+      bucket.add(row);
+      if (bucket.size() == batchSize) {
+        ready.add(new ArrayList<>(bucket));
+        bucket.clear();
+      }
+    }
+    if (ready.isEmpty() && !rows.hasNext()) {
+      for (List<Row> rest : buckets.values()) {
+        if (!rest.isEmpty()) {
+          ready.add(new ArrayList<>(rest));
+          rest.clear();
+        }
+      }
+    }
+    return !ready.isEmpty();
+  }
+
+  @Override
+  public MultiDataSet next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return toBatch(ready.poll());
+  }
+
+  private MultiDataSet toBatch(List<Row> batch) {
+    List<int[]> ids = new ArrayList<>(batch.size());
+    INDArray labels = Nd4j.zeros(batch.size(), classes);
+    for (int i = 0; i < batch.size(); i++) {
+      Row row = batch.get(i);
+      List<Integer> tokens = row.getList(idsIndex);
+      ids.add(tokens.stream().mapToInt(Integer::intValue).toArray());
+      int label = row.getInt(labelIndex);
+      if (label < 0 || label >= classes) {
+        throw new IllegalArgumentException("shard row " + row.getString(row.fieldIndex(ShardSchema.ROW_ID))
+            + " has label " + label + " outside the label map's " + classes + " classes");
+      }
+      labels.putScalar(i, label, 1.0);
+    }
+    PaddedBatch padded = PaddedBatch.of(ids);
+    return new MultiDataSet(new INDArray[] {padded.ids()}, new INDArray[] {labels},
+        new INDArray[] {padded.mask()}, null);
+  }
+}
