@@ -1,10 +1,10 @@
 package org.sparkpeft.models.bert.layers;
 
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -23,7 +23,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  */
 public abstract class SparkpeftLayerConf extends BaseLayer {
 
-  private Set<String> frozenParams = new LinkedHashSet<>();
+  /** Sorted, so the JSON form is canonical (a deserialised configuration equals the original). */
+  private TreeSet<String> frozenParams = new TreeSet<>();
 
   protected SparkpeftLayerConf() {
   }
@@ -38,11 +39,11 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
   public abstract boolean isBiasParam(String name);
 
   public Set<String> getFrozenParams() {
-    return frozenParams;
+    return java.util.Collections.unmodifiableSet(frozenParams);
   }
 
   public void setFrozenParams(Set<String> frozenParams) {
-    this.frozenParams = new LinkedHashSet<>(frozenParams);
+    this.frozenParams = new TreeSet<>(frozenParams);
   }
 
   public boolean isFrozen(String param) {
@@ -51,7 +52,7 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
 
   /** Freezes every parameter of this layer. */
   public void freezeAll() {
-    frozenParams = new LinkedHashSet<>(layout().names());
+    frozenParams = new TreeSet<>(layout().names());
   }
 
   @Override
