@@ -105,6 +105,55 @@ class LoraTest {
   }
 
   @Test
+  void loraDropoutGradientsMatchFiniteDifferencesUnderTheSameMasks() {
+    PeftModel model = PeftMethods.create(TinyBert.encoder(CONFIG, PoolingConf.Mode.MEAN, DataType.DOUBLE),
+        new LoraConfig(3, 6, 0.3, EnumSet.allOf(DenseRole.class), Set.of(), false, HeadConfig.linear(3)), NONE);
+    randomizeB(model.graph(), 8);
+    ComputationGraph graph = model.graph();
+    INDArray ids = TinyBert.ids(DataType.DOUBLE, 7, 3, 7, CONFIG.vocab());
+    INDArray mask = TinyBert.mask(DataType.DOUBLE, 7, 7, 4, 2);
+    INDArray labels = TinyBert.oneHot(DataType.DOUBLE, 3, 0, 2, 1);
+    org.nd4j.linalg.dataset.MultiDataSet data = new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ids},
+        new INDArray[] {labels}, new INDArray[] {mask}, null);
+    graph.setInputs(ids);
+    graph.setLabels(labels);
+    graph.setLayerMaskArrays(new INDArray[] {mask}, null);
+    long seed = 99;
+    Nd4j.getRandom().setSeed(seed);
+    graph.computeGradientAndScore();
+    double eps = 1e-6;
+    java.util.List<String> failures = new java.util.ArrayList<>();
+    int checked = 0;
+    for (String key : model.trainableParams()) {
+      if (!key.contains(".lora")) {
+        continue;
+      }
+      INDArray param = graph.getParam(key);
+      INDArray analytic = graph.gradient().getGradientFor(key).dup().divi(ids.size(0));
+      for (long i : new long[] {0, param.length() / 2, param.length() - 1}) {
+        double original = param.getDouble(i);
+        param.putScalar(i, original + eps);
+        Nd4j.getRandom().setSeed(seed);
+        double plus = graph.score(data, true);
+        param.putScalar(i, original - eps);
+        Nd4j.getRandom().setSeed(seed);
+        double minus = graph.score(data, true);
+        param.putScalar(i, original);
+        double numeric = (plus - minus) / (2 * eps);
+        double a = analytic.getDouble(i);
+        double abs = Math.abs(a - numeric);
+        if (abs > 1e-9 && abs / (Math.abs(a) + Math.abs(numeric)) > 1e-4) {
+          failures.add(key + "[" + i + "] analytic " + a + " numeric " + numeric);
+        }
+        checked++;
+      }
+    }
+    graph.clearLayerMaskArrays();
+    assertEquals(24 * 3, checked);
+    assertEquals(List.of(), failures);
+  }
+
+  @Test
   void mergeEqualsUnmergedOutputAndUnmergeRestoresTheBase() {
     ComputationGraph base = TinyBert.encoder(CONFIG, PoolingConf.Mode.CLS, DataType.DOUBLE);
     PeftModel model = PeftMethods.create(base, LoraConfig.of(4, 8, EnumSet.of(DenseRole.QUERY, DenseRole.OUTPUT),
