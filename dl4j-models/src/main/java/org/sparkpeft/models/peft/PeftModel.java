@@ -37,9 +37,17 @@ public record PeftModel(ComputationGraph graph, Set<String> trainableParams, Pef
     return graph.numParams();
   }
 
-  /** Like PEFT's print_trainable_parameters. */
+  /** Trainable parameter count per layer (vertex name), in graph order: the per-group breakdown of the report. */
+  public Map<String, Long> trainableByLayer() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    trainableParamTable().forEach((key, value) ->
+        out.merge(key.substring(0, key.lastIndexOf('_')), value.length(), Long::sum));
+    return out;
+  }
+
+  /** Like PEFT's print_trainable_parameters, plus the per-layer breakdown. */
   public String summary() {
-    return String.format(java.util.Locale.ROOT, "%s: trainable params: %,d || all params: %,d || trainable%%: %.4f",
-        config.type(), trainableCount(), totalCount(), 100.0 * trainableCount() / totalCount());
+    return String.format(java.util.Locale.ROOT, "%s: trainable params: %,d || all params: %,d || trainable%%: %.4f || %s",
+        config.type(), trainableCount(), totalCount(), 100.0 * trainableCount() / totalCount(), trainableByLayer());
   }
 }

@@ -75,6 +75,12 @@ class LoraMiniLmTest {
     System.out.println(model.summary() + String.format(" (%.4f%% of the base's %,d; created in %.0f ms)",
         100.0 * model.trainableCount() / baseGraph.numParams(), baseGraph.numParams(), createMs));
     assertTrue(percent > 0.3 && percent < 0.35, "trainable % = " + percent);
+    java.util.Map<String, Long> groups = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 6; i++) {
+      groups.put("encoder.layer." + i, 2L * (384 * 8 + 8 * 384));
+    }
+    groups.put("classifier", 384L * 2 + 2);
+    assertEquals(groups, model.trainableByLayer());
 
     INDArray expected = LoraTest.pooled(baseGraph, ids, mask);
     INDArray actual = LoraTest.pooled(model.graph(), ids, mask);
