@@ -105,7 +105,7 @@ public final class EmbedJob {
     } catch (Exception e) {
       if (e instanceof org.apache.spark.sql.AnalysisException analysis) {
         throw new UserError("input " + spec.input() + " cannot be read as " + spec.inputFormat() + ": "
-            + analysis.getSimpleMessage() + ".", e);
+            + analysis.getSimpleMessage().replaceAll("\\.+$", "") + ".", e);
       }
       throw e;
     }

@@ -90,6 +90,16 @@ class EmbedJobTest {
   }
 
   @Test
+  void aMissingInputIsOneSentence() {
+    UserError error = assertThrows(UserError.class, () -> EmbedJob.run(spark,
+        spec(tmp.resolve("nowhere.jsonl").toUri().toString(), tmp.resolve("out-none.parquet").toString(), "text",
+            false)));
+    assertTrue(error.getMessage().startsWith("input file:"), error.getMessage());
+    assertTrue(error.getMessage().contains("Path does not exist"), error.getMessage());
+    assertTrue(error.getMessage().endsWith("nowhere.jsonl."), error.getMessage());
+  }
+
+  @Test
   void anExistingOutputIsRefusedUnlessOverwrite() throws Exception {
     Path input = EmbedInputs.write(tmp.resolve("five.jsonl"), 5);
     String output = tmp.resolve("out-twice.jsonl").toUri().toString();
