@@ -1,0 +1,78 @@
+package org.sparkpeft.job.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.sparkpeft.job.eval.ClassificationMetrics;
+
+/** metrics.json: the machine-readable result of a training run, for scheduled pipelines (keys are stable). */
+public final class MetricsJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private MetricsJson() {}
+
+  public static String write(TrainingReport report) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("method", report.method());
+    root.put("base_model", Map.of("id", report.baseModelId(), "sha256", report.baseModelSha256()));
+    root.put("trainable_params", report.trainableParams());
+    root.put("total_params", report.totalParams());
+    root.put("trainable_percent", report.trainablePercent());
+    List<Map<String, Object>> groups = new ArrayList<>();
+    for (TrainingReport.ParamGroup g : report.parameterGroups()) {
+      groups.add(ordered("name", g.name(), "trainable", g.trainable(), "total", g.total()));
+    }
+    root.put("parameter_groups", groups);
+    root.put("rounds", report.rounds());
+    root.put("epochs", report.epochs());
+    TrainingReport.Train train = report.train();
+    List<Map<String, Object>> curve = new ArrayList<>();
+    for (TrainingReport.LossPoint p : train.lossCurve()) {
+      curve.add(ordered("round", p.round(), "loss", p.loss()));
+    }
+    root.put("train", ordered("examples_per_sec", train.examplesPerSec(),
+        "bytes_per_round_broadcast", train.bytesPerRoundBroadcast(),
+        "bytes_per_round_collected", train.bytesPerRoundCollected(),
+        "stock_bytes_per_round", train.stockBytesPerRound(),
+        "loss_curve", curve));
+    List<Map<String, Object>> validation = new ArrayList<>();
+    for (TrainingReport.Validation v : report.validation()) {
+      Map<String, Object> entry = metrics(v.metrics());
+      entry.put("round", v.round());
+      validation.add(entry);
+    }
+    root.put("val", validation);
+    root.put("test", report.test() == null ? null : metrics(report.test()));
+    root.put("wall_seconds", report.wallSeconds());
+    root.put("config", report.config());
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("metrics could not be written as JSON", e);
+    }
+  }
+
+  static Map<String, Object> metrics(ClassificationMetrics m) {
+    Map<String, Object> perClass = new LinkedHashMap<>();
+    for (ClassificationMetrics.PerClass c : m.perClass()) {
+      perClass.put(c.label(), ordered("precision", c.precision(), "recall", c.recall(), "f1", c.f1(),
+          "support", c.support()));
+    }
+    return ordered("examples", m.examples(), "loss", m.loss(), "accuracy", m.accuracy(), "macro_f1", m.macroF1(),
+        "per_class", perClass, "confusion", m.confusion(), "labels", m.labels());
+  }
+
+  private static Map<String, Object> ordered(Object... keyValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return map;
+  }
+}
