@@ -1,0 +1,181 @@
+package org.sparkpeft.job.train.config;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import org.sparkpeft.job.cli.UserError;
+
+/**
+ * Reads a training job: the defaults ({@code train-defaults.conf}), then a HOCON job config, then
+ * {@code key=value} overrides. Unknown keys are refused (except under {@code method.options}, which the method
+ * validates); every bad value stops the job before Spark starts with one sentence naming the key.
+ */
+public final class TrainConfigLoader {
+
+  private static final String DEFAULTS = "org/sparkpeft/job/train-defaults.conf";
+  private static final String OPTIONS = "method.options";
+
+  private TrainConfigLoader() {}
+
+  public static TrainConfig load(File file, List<String> overrides) {
+    Config defaults = ConfigFactory.parseResources(TrainConfigLoader.class.getClassLoader(), DEFAULTS);
+    Config fromFile = ConfigFactory.empty();
+    if (file != null) {
+      if (!file.isFile()) {
+        throw new UserError("config file " + file + " does not exist.");
+      }
+      try {
+        fromFile = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new UserError("config file " + file + " is not valid HOCON: " + e.getMessage() + ".");
+      }
+    }
+    Config user = overrides(overrides).withFallback(fromFile);
+    refuseUnknown(user, defaults, file);
+    Config c = user.withFallback(defaults).resolve();
+    Map<String, String> options = new LinkedHashMap<>();
+    Config methodOptions = c.getConfig(OPTIONS);
+    if (user.hasPath("method.type") && !user.getString("method.type").equals(defaults.getString("method.type"))) {
+      // another method: the default method's options do not apply
+      methodOptions = user.hasPath(OPTIONS) ? user.getConfig(OPTIONS) : ConfigFactory.empty();
+    }
+    for (Map.Entry<String, ConfigValue> e : methodOptions.entrySet()) {
+      options.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    return new TrainConfig(
+        text(c, "data", true),
+        blankToNull(text(c, "model", false)),
+        text(c, "method.type", true),
+        options,
+        new TrainConfig.Head(atLeast(c, "head.hidden", 0), fraction(c, "head.dropout")),
+        new TrainConfig.Optimizer(positive(c, "optimizer.lr"), nonNegative(c, "optimizer.weight-decay"),
+            fraction(c, "optimizer.warmup-fraction")),
+        new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
+            atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed")),
+        new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
+        atLeast(c, "checkpoint.every-rounds", 0),
+        new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
+  }
+
+  private static Config overrides(List<String> overrides) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (String override : overrides) {
+      int eq = override.indexOf('=');
+      if (eq <= 0) {
+        throw new UserError("'" + override + "' is not a key=value setting.");
+      }
+      map.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
+    }
+    try {
+      return ConfigFactory.parseMap(map, "command line");
+    } catch (ConfigException e) {
+      throw new UserError("command-line settings are not valid: " + e.getMessage() + ".");
+    }
+  }
+
+  private static void refuseUnknown(Config user, Config defaults, File file) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(OPTIONS + ".") && !defaults.hasPath(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new UserError("unknown training key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+          + (file == null ? "" : " (in " + file + " or the command line)") + "; see the README's configuration reference.");
+    }
+  }
+
+  private static String text(Config c, String key, boolean required) {
+    String value = c.getString(key).trim();
+    if (required && value.isEmpty()) {
+      throw new UserError(key + " is required.");
+    }
+    return value;
+  }
+
+  private static String blankToNull(String value) {
+    return value.isEmpty() ? null : value;
+  }
+
+  private static double number(Config c, String key) {
+    try {
+      return c.getDouble(key);
+    } catch (ConfigException e) {
+      throw new UserError(key + " must be a number, got '" + c.getValue(key).unwrapped() + "'.");
+    }
+  }
+
+  private static long longValue(Config c, String key) {
+    try {
+      return c.getLong(key);
+    } catch (ConfigException e) {
+      throw new UserError(key + " must be an integer, got '" + c.getValue(key).unwrapped() + "'.");
+    }
+  }
+
+  private static int atLeast(Config c, String key, int min) {
+    long value = longValue(c, key);
+    if (value < min || value > Integer.MAX_VALUE) {
+      throw new UserError(key + " must be an integer >= " + min + ", got " + value + ".");
+    }
+    return (int) value;
+  }
+
+  private static double positive(Config c, String key) {
+    double value = number(c, key);
+    if (!(value > 0)) {
+      throw new UserError(key + " must be > 0, got " + value + ".");
+    }
+    return value;
+  }
+
+  private static double nonNegative(Config c, String key) {
+    double value = number(c, key);
+    if (!(value >= 0)) {
+      throw new UserError(key + " must be >= 0, got " + value + ".");
+    }
+    return value;
+  }
+
+  private static double fraction(Config c, String key) {
+    double value = number(c, key);
+    if (!(value >= 0 && value < 1)) {
+      throw new UserError(key + " must be in [0, 1), got " + value + ".");
+    }
+    return value;
+  }
+
+  private static boolean bool(Config c, String key) {
+    try {
+      return c.getBoolean(key);
+    } catch (ConfigException e) {
+      throw new UserError(key + " must be true or false, got '" + c.getValue(key).unwrapped() + "'.");
+    }
+  }
+
+  private static TrainConfig.Metric metric(Config c) {
+    String value = c.getString("eval.metric").trim().toUpperCase(Locale.ROOT);
+    try {
+      return TrainConfig.Metric.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      List<String> names = new ArrayList<>();
+      for (TrainConfig.Metric m : TrainConfig.Metric.values()) {
+        names.add(m.name().toLowerCase(Locale.ROOT));
+      }
+      throw new UserError("eval.metric must be one of " + names + ", got '" + c.getString("eval.metric") + "'.");
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package org.sparkpeft.job.train.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.job.cli.UserError;
+
+class TrainConfigLoaderTest {
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void defaultsFileAndOverridesLayerInThatOrder() throws Exception {
+    Path file = tmp.resolve("job.conf");
+    Files.writeString(file, "data = \"hdfs:///prepared/spam\"\ntrain { epochs = 3, workers = 3 }\n"
+        + "method.options.r = 16\noutput.path = out\n");
+    TrainConfig config = TrainConfigLoader.load(file.toFile(), List.of("train.workers=4", "eval.metric=accuracy"));
+    assertEquals("hdfs:///prepared/spam", config.data());
+    assertNull(config.model());
+    assertEquals("lora", config.methodType());
+    assertEquals("16", config.methodOptions().get("r"));
+    assertEquals("query,value", config.methodOptions().get("target_modules"));
+    assertEquals(3, config.train().epochs());
+    assertEquals(4, config.train().workers());
+    assertEquals(32, config.train().batchSize());
+    assertEquals(TrainConfig.Metric.ACCURACY, config.eval().metric());
+    assertEquals(5e-4, config.optimizer().learningRate());
+  }
+
+  @Test
+  void theExampleJobConfigLoads() {
+    File example = new File(System.getProperty("sparkpeft.home", ".."), "conf/train-spamassassin-lora.conf");
+    TrainConfig config = TrainConfigLoader.load(example, List.of());
+    assertEquals("sparkpeft-data/spamassassin", config.data());
+    assertEquals(3, config.eval().patience());
+    assertEquals("8", config.methodOptions().get("r"));
+  }
+
+  @Test
+  void anotherMethodDoesNotInheritLorasOptions() {
+    TrainConfig config = TrainConfigLoader.load(null, List.of("data=d", "output.path=o", "method.type=head"));
+    assertEquals("head", config.methodType());
+    assertEquals(Map.of(), config.methodOptions());
+  }
+
+  @Test
+  void everyBadValueIsOneSentenceNamingItsKey() {
+    assertEquals("train.workers must be an integer >= 1, got 0.", error("train.workers=0"));
+    assertEquals("optimizer.lr must be a number, got 'fast'.", error("optimizer.lr=fast"));
+    assertEquals("head.dropout must be in [0, 1), got 1.5.", error("head.dropout=1.5"));
+    assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'f2'.", error("eval.metric=f2"));
+    assertEquals("unknown training key train.epoch; see the README's configuration reference.",
+        error("train.epoch=3"));
+    assertEquals("output.overwrite must be true or false, got 'yes please'.", error("output.overwrite=yes please"));
+    assertEquals("data is required.",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
+    assertEquals("config file " + new File("nope.conf") + " does not exist.",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(new File("nope.conf"), List.of())).getMessage());
+  }
+
+  private static String error(String setting) {
+    return assertThrows(UserError.class,
+        () -> TrainConfigLoader.load(null, List.of("data=d", "output.path=o", setting))).getMessage();
+  }
+}
