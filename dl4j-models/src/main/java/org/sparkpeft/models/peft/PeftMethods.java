@@ -88,6 +88,7 @@ public final class PeftMethods {
     ComputationGraph graph = new ComputationGraph(conf);
     graph.init();
     copyParams(base, graph);
+    markUpstreamFrozen(graph);
 
     Set<String> trainable = new LinkedHashSet<>(encoderTrainable);
     for (String head : headLayers) {
@@ -126,6 +127,40 @@ public final class PeftMethods {
     if (!unknown.isEmpty()) {
       throw new IllegalStateException("the method selected parameters the encoder does not have: " + unknown);
     }
+  }
+
+  /** Lets fully frozen layers with nothing trainable upstream skip their backward pass (derived from structure). */
+  private static void markUpstreamFrozen(ComputationGraph graph) {
+    Map<String, Boolean> memo = new java.util.HashMap<>();
+    for (Layer layer : graph.getLayers()) {
+      if (layer.conf().getLayer() instanceof SparkpeftLayerConf conf) {
+        conf.setUpstreamFrozen(inputsFrozen(graph, layer.conf().getLayer().getLayerName(), memo));
+      }
+    }
+  }
+
+  /** Whether every vertex feeding {@code vertex}, transitively, has no trainable parameter. */
+  private static boolean inputsFrozen(ComputationGraph graph, String vertex, Map<String, Boolean> memo) {
+    Boolean known = memo.get(vertex);
+    if (known != null) {
+      return known;
+    }
+    boolean frozen = true;
+    for (String input : graph.getConfiguration().getVertexInputs().getOrDefault(vertex, List.of())) {
+      if (graph.getConfiguration().getNetworkInputs().contains(input)) {
+        continue;
+      }
+      Layer layer = graph.getVertex(input).hasLayer() ? graph.getVertex(input).getLayer() : null;
+      boolean selfFrozen = layer == null || layer.numParams() == 0
+          || (layer.conf().getLayer() instanceof SparkpeftLayerConf conf
+              && conf.getFrozenParams().containsAll(conf.layout().names()));
+      if (!selfFrozen || !inputsFrozen(graph, input, memo)) {
+        frozen = false;
+        break;
+      }
+    }
+    memo.put(vertex, frozen);
+    return frozen;
   }
 
   private static int pooledSize(ComputationGraphConfiguration encoder, String pooled) {

@@ -65,6 +65,58 @@ class FreezingTest {
     assertEquals(2 * model.trainableCount(), model.graph().getUpdater().getStateViewArray().length());
   }
 
+  /** Skipping the backward pass of frozen blocks with nothing trainable upstream changes no gradient. */
+  @ParameterizedTest
+  @MethodSource("skipping")
+  void skippedBackwardPassesLeaveTheTrainableGradientsUnchanged(PeftConfig config, int skipped) {
+    PeftModel model = PeftMethods.create(TinyBert.encoder(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.FLOAT),
+        config, new Optimization(new Adam(1e-2), 0.01, 7));
+    org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(4);
+    model.graph().paramTable().forEach((key, value) -> {
+      if (key.endsWith(".loraB")) { // B = 0 would leave A without gradient
+        value.assign(org.nd4j.linalg.factory.Nd4j.randn(value.dataType(), value.shape()).muli(0.1));
+      }
+    });
+    Map<String, INDArray> fast = gradients(model);
+    int skipping = 0;
+    for (org.deeplearning4j.nn.api.Layer layer : model.graph().getLayers()) {
+      if (layer.conf().getLayer() instanceof org.sparkpeft.models.bert.layers.SparkpeftLayerConf conf) {
+        skipping += conf.skipsBackprop() && conf instanceof org.sparkpeft.models.bert.layers.TransformerBlockConf ? 1 : 0;
+        conf.setUpstreamFrozen(false);
+      }
+    }
+    assertEquals(skipped, skipping);
+    Map<String, INDArray> full = gradients(model);
+    for (String key : model.trainableParams()) {
+      INDArray a = fast.get(key);
+      INDArray b = full.get(key);
+      assertTrue(a.amaxNumber().doubleValue() > 0, key + " has a gradient");
+      assertEquals(0.0, a.sub(b).amaxNumber().doubleValue(), 1e-6 * b.amaxNumber().doubleValue(), key);
+    }
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> skipping() {
+    return Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of(new HeadOnlyConfig(HeadConfig.linear(3)), 2),
+        org.junit.jupiter.params.provider.Arguments.of(new LoraConfig(2, 4, 0, EnumSet.of(DenseRole.VALUE), Set.of(1),
+            false, HeadConfig.linear(3)), 1),
+        org.junit.jupiter.params.provider.Arguments.of(LoraConfig.of(2, 4, EnumSet.of(DenseRole.QUERY),
+            HeadConfig.linear(3)), 0));
+  }
+
+  private static Map<String, INDArray> gradients(PeftModel model) {
+    INDArray ids = TinyBert.ids(DataType.FLOAT, 5, 4, 6, TinyBert.CONFIG.vocab());
+    INDArray mask = TinyBert.mask(DataType.FLOAT, 6, 6, 5, 3, 2);
+    model.graph().setInputs(ids);
+    model.graph().setLabels(TinyBert.oneHot(DataType.FLOAT, 3, 0, 1, 2, 1));
+    model.graph().setLayerMaskArrays(new INDArray[] {mask}, null);
+    model.graph().computeGradientAndScore();
+    model.graph().clearLayerMaskArrays();
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    model.graph().gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.dup()));
+    return out;
+  }
+
   private static Map<String, float[]> snapshot(PeftModel model) {
     Map<String, float[]> out = new LinkedHashMap<>();
     model.graph().paramTable().forEach((k, v) -> out.put(k, v.dup().ravel().toFloatVector()));

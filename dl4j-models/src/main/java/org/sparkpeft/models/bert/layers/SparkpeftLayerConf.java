@@ -25,6 +25,7 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
 
   /** Sorted, so the JSON form is canonical (a deserialised configuration equals the original). */
   private TreeSet<String> frozenParams = new TreeSet<>();
+  private boolean upstreamFrozen;
 
   protected SparkpeftLayerConf() {
   }
@@ -44,6 +45,24 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
 
   public void setFrozenParams(Set<String> frozenParams) {
     this.frozenParams = new TreeSet<>(frozenParams);
+  }
+
+  /**
+   * True when every layer feeding this one (transitively) is fully frozen, so nothing upstream needs this
+   * layer's input gradient: a fully frozen layer with this flag skips its backward pass. Set from the graph's
+   * structure by whoever freezes parameters (the PEFT methods); false (always backprop) by default.
+   */
+  public boolean isUpstreamFrozen() {
+    return upstreamFrozen;
+  }
+
+  public void setUpstreamFrozen(boolean upstreamFrozen) {
+    this.upstreamFrozen = upstreamFrozen;
+  }
+
+  /** Whether no parameter of this layer trains and nothing upstream needs its input gradient. */
+  public boolean skipsBackprop() {
+    return upstreamFrozen && frozenParams.containsAll(layout().names());
   }
 
   public boolean isFrozen(String param) {

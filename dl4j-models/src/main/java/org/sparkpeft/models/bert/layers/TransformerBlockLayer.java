@@ -145,6 +145,12 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
     }
     Cache c = cache;
     TransformerBlockConf conf = layerConf();
+    if (conf.skipsBackprop()) {
+      // nothing here or upstream trains: the input gradient would be discarded (its parameter gradients stay zero)
+      cache = null;
+      INDArray zeros = Nd4j.zeros(input.dataType(), c.batch(), c.seq(), conf.getHidden());
+      return new Pair<>(gradient(conf), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zeros));
+    }
     INDArray dx;
     try (MemoryWorkspace ignored = workspaces.backward()) {
       INDArray dOut = epsilon.dup('c').reshape('c', c.batch() * c.seq(), conf.getHidden());
@@ -173,12 +179,16 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, lora));
       dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden()).detach();
     }
+    cache = null;
+    return new Pair<>(gradient(conf), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+  }
+
+  private Gradient gradient(TransformerBlockConf conf) {
     Gradient gradient = new DefaultGradient(gradientsFlattened);
     for (String name : conf.layout().names()) {
       gradient.setGradientFor(name, gradientViews.get(name));
     }
-    cache = null;
-    return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    return gradient;
   }
 
   /** Parameter gradients of one dense (skipped when frozen), its LoRA's, and the gradient w.r.t. its input. */
