@@ -7,6 +7,7 @@ import org.sparkpeft.job.cli.DoctorCommand;
 import org.sparkpeft.job.cli.EmbedCommand;
 import org.sparkpeft.job.cli.NotYetBuilt;
 import org.sparkpeft.job.cli.PrepareCommand;
+import org.sparkpeft.job.cli.TrainCommand;
 import org.sparkpeft.job.cli.UserError;
 
 import picocli.CommandLine;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class,
         PrepareCommand.class,
-        NotYetBuilt.Train.class,
+        TrainCommand.class,
         NotYetBuilt.Evaluate.class,
         NotYetBuilt.Predict.class,
         EmbedCommand.class,

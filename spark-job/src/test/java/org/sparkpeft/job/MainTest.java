@@ -32,9 +32,9 @@ class MainTest {
 
   @Test
   void aCommandOfALaterIssueSaysSoWithoutAStackTrace() {
-    Captured run = capture(() -> Main.run("train", "--data", "x"));
+    Captured run = capture(() -> Main.run("evaluate", "--adapter", "x"));
     assertEquals(2, run.code);
-    assertTrue(run.err.startsWith("sparkpeft train: this build does not have `train` yet"), run.err);
+    assertTrue(run.err.startsWith("sparkpeft evaluate: this build does not have `evaluate` yet"), run.err);
     assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
   }
 

@@ -27,16 +27,6 @@ public final class NotYetBuilt {
     }
   }
 
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Adapter-only parameter-averaging fine-tuning on Spark executors. Not in this build yet: the "
-          + "spark-job training issue (#6) brings it.")
-  public static final class Train extends Pending {
-    @Override
-    String what() {
-      return "train";
-    }
-  }
-
   @Command(name = "evaluate", mixinStandardHelpOptions = true,
       description = "Re-evaluate a written adapter on a prepared split. Not in this build yet: the spark-job "
           + "training issue (#6) brings it.")

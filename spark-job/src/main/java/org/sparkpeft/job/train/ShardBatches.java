@@ -10,19 +10,15 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
 import org.apache.spark.sql.Row;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.data.shard.ShardSchema;
-import org.sparkpeft.models.inference.PaddedBatch;
 
 /**
  * Turns shard rows (the data-prep contract, {@link ShardSchema}) into DL4J minibatches on the executor that reads
- * them: rows are grouped by length bucket so a batch pads only to its longest row, and each batch carries the
- * attention mask as the feature mask and one-hot labels. Full batches stream out as soon as a bucket fills; the
+ * them: rows are grouped by length bucket so a batch pads only to its longest row ({@link Minibatch#toMultiDataSet}
+ * adds the attention mask and one-hot labels). Full batches stream out as soon as a bucket fills; the
  * partly filled buckets follow at the end of the input, shortest bucket first.
  */
-public final class ShardBatches implements Iterator<MultiDataSet> {
+public final class ShardBatches implements Iterator<Minibatch> {
 
   private final Iterator<Row> rows;
   private final int batchSize;
@@ -73,29 +69,27 @@ public final class ShardBatches implements Iterator<MultiDataSet> {
   }
 
   @Override
-  public MultiDataSet next() {
+  public Minibatch next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
     return toBatch(ready.poll());
   }
 
-  private MultiDataSet toBatch(List<Row> batch) {
-    List<int[]> ids = new ArrayList<>(batch.size());
-    INDArray labels = Nd4j.zeros(batch.size(), classes);
+  private Minibatch toBatch(List<Row> batch) {
+    int[][] ids = new int[batch.size()][];
+    int[] labels = new int[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
       List<Integer> tokens = row.getList(idsIndex);
-      ids.add(tokens.stream().mapToInt(Integer::intValue).toArray());
+      ids[i] = tokens.stream().mapToInt(Integer::intValue).toArray();
       int label = row.getInt(labelIndex);
       if (label < 0 || label >= classes) {
         throw new IllegalArgumentException("shard row " + row.getString(row.fieldIndex(ShardSchema.ROW_ID))
             + " has label " + label + " outside the label map's " + classes + " classes");
       }
-      labels.putScalar(i, label, 1.0);
+      labels[i] = label;
     }
-    PaddedBatch padded = PaddedBatch.of(ids);
-    return new MultiDataSet(new INDArray[] {padded.ids()}, new INDArray[] {labels},
-        new INDArray[] {padded.mask()}, null);
+    return new Minibatch(ids, labels);
   }
 }

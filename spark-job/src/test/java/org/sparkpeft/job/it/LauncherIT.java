@@ -96,9 +96,9 @@ class LauncherIT {
     assertEquals(2, badWorkers.exitCode(), badWorkers.transcript());
     assertTrue(badWorkers.stderr().contains("--workers must be a positive integer"), badWorkers.transcript());
 
-    Result later = Launcher.run(runDir, LIMIT, "train", "--data", "/nowhere");
+    Result later = Launcher.run(runDir, LIMIT, "evaluate", "--adapter", "/nowhere");
     assertEquals(2, later.exitCode(), later.transcript());
-    assertTrue(later.stderr().contains("does not have `train` yet"), later.transcript());
+    assertTrue(later.stderr().contains("does not have `evaluate` yet"), later.transcript());
     assertFalse(later.stderr().contains("\tat "), later.transcript());
   }
 

@@ -30,7 +30,7 @@ class ShardBatchesTest {
         row("e", 0, 16, 101, 5, 102));
     ShardBatches batches = new ShardBatches(rows.iterator(), 2, 2);
     List<MultiDataSet> all = new ArrayList<>();
-    batches.forEachRemaining(all::add);
+    batches.forEachRemaining(b -> all.add(b.toMultiDataSet(2)));
 
     assertEquals(3, all.size(), "bucket 16 fills once (a, c), bucket 32 once (b, d), then e alone");
     MultiDataSet first = all.get(0);

@@ -1,0 +1,134 @@
+package org.sparkpeft.job.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.config.OutputSpec;
+import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.job.report.MetricsJson;
+import org.sparkpeft.job.report.ReportHtml;
+import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.spark.SparkSessions;
+import org.sparkpeft.job.train.AdapterTrainer;
+import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.job.train.config.TrainConfigLoader;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sparkpeft train}: adapter-only parameter-averaging fine-tuning on Spark executors. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Adapter-only parameter-averaging fine-tuning on Spark executors: only the trainable parameters "
+        + "and their updater state travel each round. Writes metrics.json, report.html and _SUCCESS to --output.")
+public final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Job config (HOCON), e.g. conf/train-spamassassin-lora.conf.")
+  File config;
+
+  @Option(names = "--data", paramLabel = "PATH", description = "Prepared shards (bin/sparkpeft prepare): data.")
+  String data;
+
+  @Option(names = "--method", paramLabel = "TYPE", description = "PEFT method (lora, head): method.type.")
+  String method;
+
+  @Option(names = "--output", paramLabel = "PATH", description = "Output folder: output.path.")
+  String output;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "train.epochs.")
+  Integer epochs;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers (partitions per round): train.workers.")
+  Integer workers;
+
+  @Option(names = "--overwrite", description = "Replace an existing output: output.overwrite=true.")
+  boolean overwrite;
+
+  @Parameters(paramLabel = "KEY=VALUE", description = "Config overrides, e.g. method.options.r=16 optimizer.lr=1e-3.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    TrainConfig train = TrainConfigLoader.load(config, settings());
+    try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft train")) {
+      Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+      AtomicOutput target;
+      try {
+        target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
+      } catch (DataPrepException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+      try {
+        AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, train).run();
+        write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(outcome.report()));
+        write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
+        write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
+        target.commit();
+        print(outcome.report(), target.target().toString());
+        return 0;
+      } catch (IOException | RuntimeException e) {
+        target.abort();
+        if (e instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private List<String> settings() {
+    List<String> settings = new ArrayList<>();
+    if (data != null) {
+      settings.add("data=" + data);
+    }
+    if (method != null) {
+      settings.add("method.type=" + method);
+    }
+    if (output != null) {
+      settings.add("output.path=" + output);
+    }
+    if (epochs != null) {
+      settings.add("train.epochs=" + epochs);
+    }
+    if (workers != null) {
+      settings.add("train.workers=" + workers);
+    }
+    if (overwrite) {
+      settings.add("output.overwrite=true");
+    }
+    settings.addAll(overrides);
+    return settings;
+  }
+
+  private static void write(Configuration conf, Path path, String text) throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    try (OutputStream out = fs.create(path, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void print(TrainingReport r, String output) {
+    System.out.printf(Locale.ROOT, "%ntrained %s on %s -> %s%n", r.method(), r.baseModelId(), output);
+    System.out.printf(Locale.ROOT, "  %-28s %s%n", "test accuracy", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().accuracy()));
+    System.out.printf(Locale.ROOT, "  %-28s %s%n", "test macro-F1", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().macroF1()));
+    System.out.printf(Locale.ROOT, "  %-28s %,d of %,d (%.3f %%)%n", "trainable parameters", r.trainableParams(),
+        r.totalParams(), r.trainablePercent());
+    System.out.printf(Locale.ROOT, "  %-28s %,d broadcast + %,d collected (stock DL4J averaging: %,d)%n",
+        "bytes per round", r.train().bytesPerRoundBroadcast(), r.train().bytesPerRoundCollected(),
+        r.train().stockBytesPerRound());
+    System.out.printf(Locale.ROOT, "  %-28s %d rounds, %.1f examples/s, %.0f s%n", "training", r.rounds(),
+        r.train().examplesPerSec(), r.wallSeconds());
+    System.out.println("  adapter/ is not written yet: the adapter format arrives with the PEFT issue (#4).");
+  }
+}

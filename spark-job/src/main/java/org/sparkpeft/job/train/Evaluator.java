@@ -1,0 +1,52 @@
+package org.sparkpeft.job.train;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.sparkpeft.job.eval.ConfusionCounts;
+import org.sparkpeft.job.model.ExecutorModels;
+import org.sparkpeft.models.peft.PeftModel;
+
+/** Evaluation on Spark: each partition scores its minibatches with the broadcast trainable parameters. */
+final class Evaluator {
+
+  private Evaluator() {}
+
+  static ConfusionCounts evaluate(JavaRDD<Minibatch> batches, Broadcast<float[]> params, ModelSpec spec,
+                                  Map<String, String> hadoopConf) {
+    int classes = spec.labels();
+    return batches.mapPartitions((Iterator<Minibatch> it) -> {
+      if (!it.hasNext()) {
+        return Collections.<ConfusionCounts>emptyIterator();
+      }
+      PeftModel model = ExecutorModels.borrow(spec, k -> spec.build(hadoopConf));
+      try {
+        TrainableState.setParams(model, params.value());
+        ComputationGraph graph = model.graph();
+        ConfusionCounts counts = new ConfusionCounts(classes);
+        while (it.hasNext()) {
+          Minibatch batch = it.next();
+          MultiDataSet data = batch.toMultiDataSet(classes);
+          INDArray probs = graph.output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
+          int[] labels = batch.labels();
+          for (int i = 0; i < labels.length; i++) {
+            INDArray row = probs.getRow(i);
+            int predicted = row.argMax().getInt(0);
+            double p = Math.max(row.getDouble(labels[i]), 1e-12);
+            counts.add(labels[i], predicted, -Math.log(p));
+          }
+        }
+        return List.of(counts).iterator();
+      } finally {
+        ExecutorModels.giveBack(spec, model);
+      }
+    }).fold(new ConfusionCounts(classes), ConfusionCounts::merge);
+  }
+}

@@ -1,0 +1,50 @@
+package org.sparkpeft.job.train;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.models.inference.PaddedBatch;
+
+/**
+ * One minibatch as it is cached between rounds: token ids (unpadded) and labels. A plain class with mutable
+ * fields so that Spark's Kryo serialiser can store it; {@link #toMultiDataSet} pads it for DL4J.
+ */
+public final class Minibatch implements Serializable {
+
+  private int[][] ids;
+  private int[] labels;
+
+  /** For serialisation. */
+  public Minibatch() {
+  }
+
+  public Minibatch(int[][] ids, int[] labels) {
+    if (ids.length != labels.length || ids.length == 0) {
+      throw new IllegalArgumentException("a minibatch needs as many labels as rows, and at least one row");
+    }
+    this.ids = ids;
+    this.labels = labels;
+  }
+
+  public int size() {
+    return labels.length;
+  }
+
+  public int[] labels() {
+    return labels;
+  }
+
+  /** Padded ids, attention mask as the feature mask, one-hot labels. */
+  public MultiDataSet toMultiDataSet(int classes) {
+    PaddedBatch padded = PaddedBatch.of(Arrays.asList(ids));
+    INDArray oneHot = Nd4j.zeros(labels.length, classes);
+    for (int i = 0; i < labels.length; i++) {
+      oneHot.putScalar(i, labels[i], 1.0);
+    }
+    return new MultiDataSet(new INDArray[] {padded.ids()}, new INDArray[] {oneHot}, new INDArray[] {padded.mask()},
+        null);
+  }
+}
