@@ -62,28 +62,33 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainConfig train = TrainConfigLoader.load(config, settings());
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft train")) {
-      Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      AtomicOutput target;
-      try {
-        target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
-      } catch (DataPrepException e) {
-        throw new UserError(e.getMessage(), e);
+      return run(spark, train);
+    }
+  }
+
+  /** Trains, writes the output folder atomically and prints the summary; exit code 0. */
+  public int run(SparkSession spark, TrainConfig train) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    AtomicOutput target;
+    try {
+      target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
+    } catch (DataPrepException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    try {
+      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, train).run();
+      write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(outcome.report()));
+      write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
+      write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
+      target.commit();
+      print(outcome.report(), target.target().toString());
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      target.abort();
+      if (e instanceof RuntimeException r) {
+        throw r;
       }
-      try {
-        AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, train).run();
-        write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(outcome.report()));
-        write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
-        write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
-        target.commit();
-        print(outcome.report(), target.target().toString());
-        return 0;
-      } catch (IOException | RuntimeException e) {
-        target.abort();
-        if (e instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
-      }
+      throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
     }
   }
 

@@ -13,7 +13,7 @@ import org.sparkpeft.data.PrepareJob;
 import org.sparkpeft.data.config.ConfigLoader;
 
 /** A small two-queue support-ticket CSV, prepared with data-prep: training data for fast trainer tests. */
-final class TicketData {
+public final class TicketData {
 
   private static final String[] BILLING = {"I was charged twice for my subscription this month",
       "Please refund invoice number %d", "My credit card payment failed again", "Why is there an extra fee on bill %d",
@@ -27,7 +27,12 @@ final class TicketData {
   private static final String[] TAILS = {"", " please help", " thanks", ", this is urgent", " since Monday",
       " again today", " for the third time", " on my work account"};
 
-  static Path prepare(SparkSession spark, Path dir, int rows) throws IOException {
+  public static Path prepare(SparkSession spark, Path dir, int rows) throws IOException {
+    return prepare(spark, dir, rows, dir.resolve("prepared").toUri().toString());
+  }
+
+  /** Writes the CSV under {@code dir} and prepares it to {@code output} (any Hadoop URI). */
+  public static Path prepare(SparkSession spark, Path dir, int rows, String output) throws IOException {
     Random random = new Random(7);
     List<String> lines = new ArrayList<>(List.of("id,description,queue"));
     for (int i = 0; i < rows; i++) {
@@ -39,13 +44,12 @@ final class TicketData {
     }
     Path csv = dir.resolve("tickets.csv");
     Files.write(csv, lines, StandardCharsets.UTF_8);
-    Path out = dir.resolve("prepared");
     PrepareJob.run(spark, ConfigLoader.load(null, List.of("input.path=" + csv.toUri(), "input.format=csv",
         "input.text-col=description", "input.label-col=queue", "input.id-col=id", "tokenizer.max-length=32",
-        "output.path=" + out.toUri()), c -> {
+        "output.path=" + output), c -> {
           throw new IllegalStateException("the test gives its input");
         }));
-    return out;
+    return dir.resolve("prepared");
   }
 
   private TicketData() {}

@@ -1,0 +1,68 @@
+package org.sparkpeft.job.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.job.train.TicketData;
+import org.sparkpeft.testsupport.LocalSpark;
+import org.sparkpeft.testsupport.MiniDfs;
+import org.sparkpeft.testsupport.StandaloneCluster;
+
+/**
+ * {@code train} from the shaded job jar on a standalone cluster (2 executor JVMs), reading prepared shards from
+ * hdfs:// and writing metrics.json, report.html and _SUCCESS to hdfs://.
+ */
+class TrainClusterIT {
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void trainsLoraOnTwoExecutorsWithDataAndOutputOnHdfs() throws Exception {
+    try (MiniDfs dfs = MiniDfs.start(tmp.resolve("dfs"))) {
+      String data = dfs.url("/prepared/tickets");
+      try (SparkSession spark = LocalSpark.start("prepare-for-train-it")) {
+        TicketData.prepare(spark, tmp, 400, data);
+      }
+      String output = dfs.url("/runs/tickets-lora");
+      Path sparkHome = JobJarSubmitIT.sparkHomeOfTheRuntime(tmp.resolve("spark-home"));
+      StandaloneCluster.Spec spec = new StandaloneCluster.Spec(2, 1, "2g", tmp.resolve("cluster"), sparkHome,
+          sparkHome.resolve("jars") + "/*");
+      try (StandaloneCluster cluster = StandaloneCluster.start(spec)) {
+        StandaloneCluster.Submission run = cluster.submit("org.sparkpeft.job.Main", JobJarSubmitIT.jobJar(),
+            Map.of("spark.executor.memory", "1536m", "spark.driver.memory", "2g",
+                "spark.scheduler.minRegisteredResourcesRatio", "1.0",
+                "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s"),
+            List.of("train", "--data", data, "--output", output, "--epochs", "2", "--workers", "2",
+                "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=4", "optimizer.lr=2e-3"),
+            Duration.ofMinutes(8));
+        assertEquals(0, run.exitCode(), run.log());
+        assertTrue(run.log().contains("trained lora on sentence-transformers/all-MiniLM-L6-v2"), run.log());
+      }
+      FileSystem fs = FileSystem.get(dfs.uri(), dfs.conf());
+      assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/_SUCCESS")));
+      assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/report.html")));
+      JsonNode metrics;
+      try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(output + "/metrics.json"))) {
+        metrics = new ObjectMapper().readTree(in);
+      }
+      assertEquals("lora", metrics.get("method").asText());
+      assertTrue(metrics.at("/test/accuracy").asDouble() >= 0.9, metrics.toPrettyString());
+      long moved = metrics.at("/train/bytes_per_round_broadcast").asLong()
+          + metrics.at("/train/bytes_per_round_collected").asLong();
+      assertTrue(moved * 100 < metrics.at("/train/stock_bytes_per_round").asLong(), metrics.toPrettyString());
+    }
+  }
+}
