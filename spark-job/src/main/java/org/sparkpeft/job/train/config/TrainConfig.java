@@ -12,8 +12,7 @@ import java.util.Map;
  * @param methodOptions the method's options (Hugging Face PEFT names), parsed by the method's registry entry
  */
 public record TrainConfig(String data, String model, String methodType, Map<String, String> methodOptions,
-                          Head head, Optimizer optimizer, Train train, Eval eval, int checkpointEveryRounds,
-                          Output output) implements Serializable {
+                          Head head, Optimizer optimizer, Train train, Eval eval, Output output) implements Serializable {
 
   public record Head(int hidden, double dropout) implements Serializable {}
 

@@ -64,7 +64,6 @@ public final class TrainConfigLoader {
         new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
             atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed")),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
-        atLeast(c, "checkpoint.every-rounds", 0),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
   }
 
