@@ -155,7 +155,8 @@ public final class AdapterTrainer {
     val.unpersist();
 
     int rounds = Math.max(1, lossCurve.size());
-    long stock = 2L * t.workers() * 4L * 3L * model.totalCount();
+    // DL4J's stock averaging broadcasts and collects all params() and the whole updater state of the same model
+    long stock = 2L * t.workers() * 4L * (model.totalCount() + updater.length);
     List<TrainingReport.ParamGroup> groups = new ArrayList<>();
     model.trainableByLayer().forEach((layer, count) -> groups.add(new TrainingReport.ParamGroup(layer, count, count)));
     groups.add(new TrainingReport.ParamGroup("frozen (base)", 0, model.totalCount() - model.trainableCount()));

@@ -62,7 +62,7 @@ class TrainClusterIT {
       assertTrue(metrics.at("/test/accuracy").asDouble() >= 0.9, metrics.toPrettyString());
       long moved = metrics.at("/train/bytes_per_round_broadcast").asLong()
           + metrics.at("/train/bytes_per_round_collected").asLong();
-      assertTrue(moved * 100 < metrics.at("/train/stock_bytes_per_round").asLong(), metrics.toPrettyString());
+      assertTrue(moved * 50 < metrics.at("/train/stock_bytes_per_round").asLong(), metrics.toPrettyString());
     }
   }
 }

@@ -6,11 +6,8 @@ import static org.sparkpeft.models.bert.layers.EmbeddingConf.POSITION;
 import static org.sparkpeft.models.bert.layers.EmbeddingConf.TOKEN_TYPE;
 import static org.sparkpeft.models.bert.layers.EmbeddingConf.WORD;
 
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -21,10 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The computation of {@link EmbeddingConf}. Token ids have no gradient: backprop returns a null epsilon. */
-public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
-
-  private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
-  private final transient KeptArrays kept = new KeptArrays();
+public class EmbeddingLayer extends SparkpeftLayer<EmbeddingConf> {
 
   private record Cache(int[] ids, long batch, long seq, TensorMath.Norm norm) {}
 
@@ -96,39 +90,13 @@ public class EmbeddingLayer extends BaseLayer<EmbeddingConf> {
         dType.getRow(0).assign(dx.sum(0));
       }
     }
-    Gradient gradient = new DefaultGradient(gradientsFlattened);
-    for (String name : conf.layout().names()) {
-      gradient.setGradientFor(name, gradientViews.get(name));
-    }
+    Gradient gradient = parameterGradients();
     cache = null;
     return new Pair<>(gradient, null);
   }
 
-  private INDArray grad(String param) {
-    return layerConf().isFrozen(param) ? null : gradientViews.get(param);
-  }
-
   @Override
-  public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-                                                        int minibatchSize) {
-    this.maskArray = maskArray;
-    this.maskState = currentMaskState;
-    return new Pair<>(maskArray, currentMaskState);
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public Type type() {
-    return Type.RECURRENT;
-  }
-
-  @Override
-  public void clear() {
-    super.clear();
+  protected void dropCache() {
     cache = null;
   }
 }

@@ -12,11 +12,8 @@ import static org.sparkpeft.models.bert.layers.TransformerBlockConf.weight;
 import java.util.EnumMap;
 import java.util.Map;
 
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -31,10 +28,7 @@ import org.sparkpeft.models.bert.DenseRole;
  * The computation of {@link TransformerBlockConf}. Forward keeps what backprop needs (outside any workspace);
  * backprop computes gradients only for parameters that are not frozen.
  */
-public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
-
-  private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
-  private final transient KeptArrays kept = new KeptArrays();
+public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> {
 
   /** Forward intermediates for backprop. */
   private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
@@ -149,7 +143,7 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
       // nothing here or upstream trains: the input gradient would be discarded (its parameter gradients stay zero)
       cache = null;
       INDArray zeros = Nd4j.zeros(input.dataType(), c.batch(), c.seq(), conf.getHidden());
-      return new Pair<>(gradient(conf), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zeros));
+      return new Pair<>(parameterGradients(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zeros));
     }
     INDArray dx;
     try (MemoryWorkspace ignored = workspaces.backward()) {
@@ -180,15 +174,7 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
       dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden()).detach();
     }
     cache = null;
-    return new Pair<>(gradient(conf), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
-  }
-
-  private Gradient gradient(TransformerBlockConf conf) {
-    Gradient gradient = new DefaultGradient(gradientsFlattened);
-    for (String name : conf.layout().names()) {
-      gradient.setGradientFor(name, gradientViews.get(name));
-    }
-    return gradient;
+    return new Pair<>(parameterGradients(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
   }
 
   /** Parameter gradients of one dense (skipped when frozen), its LoRA's, and the gradient w.r.t. its input. */
@@ -213,32 +199,8 @@ public class TransformerBlockLayer extends BaseLayer<TransformerBlockConf> {
     return dx;
   }
 
-  /** The gradient view of a trainable parameter, or null when it is frozen (its view stays zero). */
-  private INDArray grad(String param) {
-    return layerConf().isFrozen(param) ? null : gradientViews.get(param);
-  }
-
   @Override
-  public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-                                                        int minibatchSize) {
-    this.maskArray = maskArray;
-    this.maskState = currentMaskState;
-    return new Pair<>(maskArray, currentMaskState);
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public Type type() {
-    return Type.RECURRENT;
-  }
-
-  @Override
-  public void clear() {
-    super.clear();
+  protected void dropCache() {
     cache = null;
   }
 }
