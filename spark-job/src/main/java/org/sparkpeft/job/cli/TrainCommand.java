@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -23,6 +25,8 @@ import org.sparkpeft.job.spark.SparkSessions;
 import org.sparkpeft.job.train.AdapterTrainer;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
+import org.sparkpeft.models.io.AdapterFiles;
+import org.sparkpeft.models.io.AdapterInfo;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +35,8 @@ import picocli.CommandLine.Parameters;
 /** {@code sparkpeft train}: adapter-only parameter-averaging fine-tuning on Spark executors. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Adapter-only parameter-averaging fine-tuning on Spark executors: only the trainable parameters "
-        + "and their updater state travel each round. Writes metrics.json, report.html and _SUCCESS to --output.")
+        + "and their updater state travel each round. Writes adapter/ (PEFT format), metrics.json, report.html and "
+        + "_SUCCESS to --output.")
 public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE", description = "Job config (HOCON), e.g. conf/train-spamassassin-lora.conf.")
@@ -77,6 +82,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     try {
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, train).run();
+      AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
+      write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.CONFIG), adapter.config());
+      write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.WEIGHTS), adapter.weights());
       write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(outcome.report()));
       write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
       write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
@@ -117,10 +125,28 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private static void write(Configuration conf, Path path, String text) throws IOException {
+    write(conf, path, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void write(Configuration conf, Path path, byte[] bytes) throws IOException {
     FileSystem fs = path.getFileSystem(conf);
     try (OutputStream out = fs.create(path, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+      out.write(bytes);
     }
+  }
+
+  private static AdapterInfo adapterInfo(TrainConfig train, AdapterTrainer.Outcome outcome) {
+    TrainingReport r = outcome.report();
+    Map<String, String> summary = new LinkedHashMap<>();
+    summary.put("rounds", Integer.toString(r.rounds()));
+    summary.put("epochs", Integer.toString(r.epochs()));
+    if (r.test() != null) {
+      summary.put("test_accuracy", Double.toString(r.test().accuracy()));
+      summary.put("test_macro_f1", Double.toString(r.test().macroF1()));
+    }
+    return new AdapterInfo(train.methodType(), train.methodOptions(), train.head().hidden(), train.head().dropout(),
+        outcome.labels(), r.baseModelId(), r.baseModelSha256(), outcome.tokenizerId(), outcome.tokenizerSha256(),
+        summary);
   }
 
   private static void print(TrainingReport r, String output) {
@@ -134,6 +160,6 @@ public final class TrainCommand implements Callable<Integer> {
         r.train().stockBytesPerRound());
     System.out.printf(Locale.ROOT, "  %-28s %d rounds, %.1f examples/s, %.0f s%n", "training", r.rounds(),
         r.train().examplesPerSec(), r.wallSeconds());
-    System.out.println("  adapter/ is not written yet: the adapter format arrives with the PEFT issue (#4).");
+    System.out.printf(Locale.ROOT, "  %-28s %s/adapter (adapter_config.json + adapter_model.safetensors)%n", "adapter", output);
   }
 }

@@ -46,7 +46,8 @@ public final class AdapterTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(AdapterTrainer.class);
 
   /** The result of a run: the report and the trained model on the driver (best parameters loaded). */
-  public record Outcome(TrainingReport report, PeftModel model, List<String> labels) {}
+  public record Outcome(TrainingReport report, PeftModel model, List<String> labels, String tokenizerId,
+                        String tokenizerSha256) {}
 
   private final SparkSession spark;
   private final TrainConfig config;
@@ -166,7 +167,7 @@ public final class AdapterTrainer {
         new TrainingReport.Train(examples / Math.max(trainSeconds, 1e-9), broadcastBytes / rounds,
             collectedBytes / rounds, stock, lossCurve),
         validations, test, (System.nanoTime() - start) / 1e9, describe());
-    return new Outcome(report, model, labels);
+    return new Outcome(report, model, labels, base.id(), sha256(base.tokenizerJson()));
   }
 
   private ClassificationMetrics evaluate(JavaRDD<Minibatch> batches, float[] params, ModelSpec spec, List<String> labels) {
@@ -286,6 +287,14 @@ public final class AdapterTrainer {
     out.put("train", config.train().toString());
     out.put("eval", config.eval().toString());
     return out;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String megabytes(long bytes) {

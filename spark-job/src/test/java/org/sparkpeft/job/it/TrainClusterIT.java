@@ -16,6 +16,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.job.train.TicketData;
+import org.sparkpeft.models.BaseModel;
+import org.sparkpeft.models.io.AdapterFiles;
 import org.sparkpeft.testsupport.LocalSpark;
 import org.sparkpeft.testsupport.MiniDfs;
 import org.sparkpeft.testsupport.StandaloneCluster;
@@ -63,6 +65,20 @@ class TrainClusterIT {
       long moved = metrics.at("/train/bytes_per_round_broadcast").asLong()
           + metrics.at("/train/bytes_per_round_collected").asLong();
       assertTrue(moved * 50 < metrics.at("/train/stock_bytes_per_round").asLong(), metrics.toPrettyString());
+
+      // the adapter written to HDFS loads onto a fresh base in this JVM
+      byte[] config;
+      byte[] weights;
+      try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(output + "/adapter/" + AdapterFiles.CONFIG))) {
+        config = in.readAllBytes();
+      }
+      try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(output + "/adapter/" + AdapterFiles.WEIGHTS))) {
+        weights = in.readAllBytes();
+      }
+      AdapterFiles.Loaded adapter = AdapterFiles.load(BaseModel.defaultModel(), new AdapterFiles.Files(config, weights),
+          output);
+      assertEquals(List.of("billing", "technical"), adapter.info().labels());
+      assertEquals(74_498, adapter.model().trainableCount());
     }
   }
 }

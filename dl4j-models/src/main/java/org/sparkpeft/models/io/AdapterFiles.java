@@ -1,0 +1,191 @@
+package org.sparkpeft.models.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.sparkpeft.models.BaseModel;
+import org.sparkpeft.models.bert.BertGraphs;
+import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.Optimization;
+import org.sparkpeft.models.peft.PeftMethods;
+import org.sparkpeft.models.peft.PeftModel;
+
+/**
+ * The adapter format (DESIGN §6): {@code adapter_config.json} with Hugging Face PEFT's field names plus a
+ * {@code sparkpeft} block, and {@code adapter_model.safetensors} with only the trainable tensors under PEFT's
+ * names in [out, in] layout. Bytes in, bytes out: callers write them where they like (atomically).
+ * Loading verifies the format version, the weights' sha256 and the base fingerprint, and applies nothing
+ * unless every tensor is present with the right shape.
+ */
+public final class AdapterFiles {
+
+  public static final String CONFIG = "adapter_config.json";
+  public static final String WEIGHTS = "adapter_model.safetensors";
+  public static final int FORMAT_VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The two files of an adapter. */
+  public record Files(byte[] config, byte[] weights) {}
+
+  /** A loaded adapter: the model (base + method + trained tensors) and what the adapter says of itself. */
+  public record Loaded(PeftModel model, AdapterInfo info) {}
+
+  private AdapterFiles() {}
+
+  public static Files save(PeftModel model, AdapterInfo info) {
+    Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+    model.trainableParamTable().forEach((key, view) -> {
+      PeftNames name = PeftNames.of(key);
+      INDArray array = name.transposed() ? view.transpose() : view;
+      INDArray c = array.dup('c');
+      tensors.put(name.name(), new Safetensors.Tensor(c.shape(), c.reshape(c.length()).toFloatVector()));
+    });
+    byte[] weights = Safetensors.write(tensors, Map.of("format", "pt"));
+    ObjectNode config = JSON.createObjectNode();
+    config.put("peft_type", info.methodType().equals("lora") ? "LORA" : info.methodType().toUpperCase());
+    config.put("task_type", "SEQ_CLS");
+    config.put("base_model_name_or_path", info.baseModelId());
+    config.put("inference_mode", true);
+    info.methodOptions().forEach((k, v) -> putOption(config, k, v));
+    config.put("bias", "none");
+    config.putArray("modules_to_save").add(HeadConfig.OUTPUT);
+    ObjectNode own = config.putObject("sparkpeft");
+    own.put("format_version", FORMAT_VERSION);
+    ObjectNode method = own.putObject("method");
+    method.put("type", info.methodType());
+    ObjectNode options = method.putObject("options");
+    info.methodOptions().forEach(options::put);
+    ObjectNode head = own.putObject("head");
+    head.put("hidden", info.headHidden());
+    head.put("dropout", info.headDropout());
+    ArrayNode labels = own.putArray("labels");
+    info.labels().forEach(labels::add);
+    own.putObject("base_model").put("id", info.baseModelId()).put("sha256", info.baseModelSha256());
+    own.putObject("tokenizer").put("id", info.tokenizerId()).put("sha256", info.tokenizerSha256());
+    ObjectNode report = own.putObject("parameters");
+    report.put("trainable", model.trainableCount());
+    report.put("total", model.totalCount());
+    ObjectNode byLayer = report.putObject("trainable_by_layer");
+    model.trainableByLayer().forEach(byLayer::put);
+    ObjectNode summary = own.putObject("training");
+    info.summary().forEach(summary::put);
+    own.put("weights_sha256", sha256(weights));
+    try {
+      return new Files(JSON.writeValueAsBytes(config), weights);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Applies the adapter to {@code base}; refuses (IllegalArgumentException, one sentence) anything inconsistent. */
+  public static Loaded load(BaseModel base, Files files, String source) {
+    JsonNode config;
+    try {
+      config = JSON.readTree(new String(files.config(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + "/" + CONFIG + " is not valid JSON: " + e.getMessage(), e);
+    }
+    JsonNode own = config.path("sparkpeft");
+    if (own.isMissingNode()) {
+      throw new IllegalArgumentException(source + "/" + CONFIG + " has no sparkpeft block; it was not written by sparkpeft");
+    }
+    int version = own.path("format_version").asInt(-1);
+    if (version < 1 || version > FORMAT_VERSION) {
+      throw new IllegalArgumentException(source + " has adapter format version " + version + "; this sparkpeft reads "
+          + "versions 1 to " + FORMAT_VERSION + " (upgrade sparkpeft)");
+    }
+    String expected = own.path("weights_sha256").asText();
+    if (!expected.equals(sha256(files.weights()))) {
+      throw new IllegalArgumentException(source + "/" + WEIGHTS + " is truncated or corrupt: its sha256 does not "
+          + "match the one recorded in " + CONFIG);
+    }
+    String baseSha = own.path("base_model").path("sha256").asText();
+    if (!baseSha.equals(base.fingerprint())) {
+      throw new IllegalArgumentException(source + " was trained on base " + own.path("base_model").path("id").asText()
+          + " (sha256 " + abbreviate(baseSha) + "), not on the loaded base " + base.id() + " (sha256 "
+          + abbreviate(base.fingerprint()) + ")");
+    }
+    AdapterInfo info = info(own);
+    HeadConfig head = new HeadConfig(info.labels().size(), info.headHidden(), info.headDropout());
+    PeftModel model = PeftMethods.create(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN),
+        PeftMethods.parse(info.methodType(), info.methodOptions(), head), Optimization.adamW(1e-3, 0));
+    Map<String, Safetensors.Tensor> tensors = Safetensors.read(files.weights(), source + "/" + WEIGHTS).tensors();
+    List<Runnable> assignments = new ArrayList<>();
+    model.trainableParamTable().forEach((key, view) -> {
+      PeftNames name = PeftNames.of(key);
+      Safetensors.Tensor tensor = tensors.get(name.name());
+      if (tensor == null) {
+        throw new IllegalArgumentException(source + "/" + WEIGHTS + " lacks tensor " + name.name());
+      }
+      INDArray array = Nd4j.create(tensor.data(), tensor.shape(), 'c');
+      INDArray value = name.transposed() ? array.transpose() : array;
+      if (!java.util.Arrays.equals(value.shape(), view.shape())) {
+        throw new IllegalArgumentException(source + ": tensor " + name.name() + " has shape "
+            + java.util.Arrays.toString(tensor.shape()) + ", the method expects the transpose of "
+            + java.util.Arrays.toString(view.shape()));
+      }
+      assignments.add(() -> view.assign(value.castTo(view.dataType())));
+    });
+    assignments.forEach(Runnable::run);
+    return new Loaded(model, info);
+  }
+
+  private static AdapterInfo info(JsonNode own) {
+    Map<String, String> options = new LinkedHashMap<>();
+    own.path("method").path("options").fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+    List<String> labels = new ArrayList<>();
+    own.path("labels").forEach(l -> labels.add(l.asText()));
+    Map<String, String> summary = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = own.path("training").fields();
+    it.forEachRemaining(e -> summary.put(e.getKey(), e.getValue().asText()));
+    return new AdapterInfo(own.path("method").path("type").asText(), options, own.path("head").path("hidden").asInt(),
+        own.path("head").path("dropout").asDouble(), labels, own.path("base_model").path("id").asText(),
+        own.path("base_model").path("sha256").asText(), own.path("tokenizer").path("id").asText(),
+        own.path("tokenizer").path("sha256").asText(), summary);
+  }
+
+  private static void putOption(ObjectNode config, String key, String value) {
+    switch (key) {
+      case "r" -> config.put("r", Integer.parseInt(value));
+      case "lora_alpha", "lora_dropout" -> config.put(key, Double.parseDouble(value));
+      case "use_rslora" -> config.put(key, Boolean.parseBoolean(value));
+      case "target_modules" -> {
+        ArrayNode targets = config.putArray("target_modules");
+        for (String t : value.split(",")) {
+          targets.add(t.trim());
+        }
+      }
+      default -> config.put(key, value);
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) : sha;
+  }
+}
