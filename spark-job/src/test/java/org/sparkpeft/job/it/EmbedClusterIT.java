@@ -36,15 +36,9 @@ class EmbedClusterIT {
     Files.write(input, lines, StandardCharsets.UTF_8);
     Path output = tmp.resolve("embeddings.jsonl");
 
-    Path sparkHome = JobJarSubmitIT.sparkHomeOfTheRuntime(tmp.resolve("spark-home"));
-    StandaloneCluster.Spec spec = new StandaloneCluster.Spec(2, 1, "2g", tmp.resolve("cluster"), sparkHome,
-        sparkHome.resolve("jars") + "/*");
-    try (StandaloneCluster cluster = StandaloneCluster.start(spec)) {
-      StandaloneCluster.Submission run = cluster.submit("org.sparkpeft.job.Main", JobJarSubmitIT.jobJar(),
-          Map.of("spark.executor.memory", "1536m", "spark.driver.memory", "2g",
-              "spark.scheduler.minRegisteredResourcesRatio", "1.0",
-              "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s",
-              "spark.default.parallelism", "4"),
+    try (StandaloneCluster cluster = JobJarCluster.start(tmp, "2g")) {
+      StandaloneCluster.Submission run = JobJarCluster.submit(cluster, "1536m",
+          Map.of("spark.driver.memory", "2g", "spark.default.parallelism", "4"),
           List.of("embed", "--input", input.toUri().toString(), "--id-col", "id", "--output",
               output.toUri().toString(), "--max-length", "64"),
           Duration.ofMinutes(8));

@@ -39,14 +39,8 @@ class TrainClusterIT {
         TicketData.prepare(spark, tmp, 400, data);
       }
       String output = dfs.url("/runs/tickets-lora");
-      Path sparkHome = JobJarSubmitIT.sparkHomeOfTheRuntime(tmp.resolve("spark-home"));
-      StandaloneCluster.Spec spec = new StandaloneCluster.Spec(2, 1, "2g", tmp.resolve("cluster"), sparkHome,
-          sparkHome.resolve("jars") + "/*");
-      try (StandaloneCluster cluster = StandaloneCluster.start(spec)) {
-        StandaloneCluster.Submission run = cluster.submit("org.sparkpeft.job.Main", JobJarSubmitIT.jobJar(),
-            Map.of("spark.executor.memory", "1536m", "spark.driver.memory", "2g",
-                "spark.scheduler.minRegisteredResourcesRatio", "1.0",
-                "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s"),
+      try (StandaloneCluster cluster = JobJarCluster.start(tmp, "2g")) {
+        StandaloneCluster.Submission run = JobJarCluster.submit(cluster, "1536m", Map.of("spark.driver.memory", "2g"),
             List.of("train", "--data", data, "--output", output, "--epochs", "2", "--workers", "2",
                 "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=4", "optimizer.lr=2e-3"),
             Duration.ofMinutes(8));
