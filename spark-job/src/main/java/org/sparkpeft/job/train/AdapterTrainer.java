@@ -53,6 +53,7 @@ public final class AdapterTrainer {
   private final TrainConfig config;
   private final JavaSparkContext jsc;
   private final Map<String, String> hadoopConf;
+  private List<String> labels;
 
   public AdapterTrainer(SparkSession spark, TrainConfig config) {
     this.spark = spark;
@@ -63,7 +64,7 @@ public final class AdapterTrainer {
 
   public Outcome run() {
     long start = System.nanoTime();
-    List<String> labels = labels();
+    labels = readLabels();
     ModelLocation location = config.model() == null ? ModelLocation.defaultModel() : new ModelLocation(config.model());
     BaseModel base = location.load(spark.sparkContext().hadoopConfiguration());
     TrainConfig.Train t = config.train();
@@ -198,7 +199,7 @@ public final class AdapterTrainer {
         .repartition(config.train().workers(), col("order"))
         .sortWithinPartitions("order");
     int batchSize = config.train().batchSize();
-    int classes = labels().size();
+    int classes = labels.size();
     JavaRDD<Minibatch> batches = rows.javaRDD()
         .mapPartitions(it -> new ShardBatches(it, batchSize, classes))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -238,7 +239,7 @@ public final class AdapterTrainer {
     }
   }
 
-  private List<String> labels() {
+  private List<String> readLabels() {
     Path path = new Path(config.data(), ShardSchema.LABEL_MAP);
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -11,9 +11,9 @@ import java.util.Set;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sparkpeft.models.bert.DoublePrecision;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,23 +32,11 @@ import org.sparkpeft.models.peft.PeftMethods;
 import org.sparkpeft.models.peft.PeftModel;
 
 /** LoRA's forward against merged weights computed directly, its backward against finite differences (double). */
+@ExtendWith(DoublePrecision.class)
 class LoraTest {
 
   private static final BertConfig CONFIG = new BertConfig(2, 32, 4, 48, 40, 16, 2, 1e-12, BertConfig.Activation.GELU_ERF);
   private static final Optimization NONE = new Optimization(new NoOp(), 0, 3);
-  private static DataType previous;
-
-  @BeforeAll
-  static void doublePrecision() {
-    previous = Nd4j.dataType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(previous, previous);
-  }
-
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void forwardEqualsTheBaseWithMergedWeightsComputedDirectly(boolean rslora) {
