@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import org.sparkpeft.job.cli.DemoCommand;
 import org.sparkpeft.job.cli.DoctorCommand;
 import org.sparkpeft.job.cli.EmbedCommand;
+import org.sparkpeft.job.cli.EvaluateCommand;
 import org.sparkpeft.job.cli.NotYetBuilt;
 import org.sparkpeft.job.cli.PrepareCommand;
 import org.sparkpeft.job.cli.TrainCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         PrepareCommand.class,
         TrainCommand.class,
-        NotYetBuilt.Evaluate.class,
+        EvaluateCommand.class,
         NotYetBuilt.Predict.class,
         EmbedCommand.class,
         DoctorCommand.class,

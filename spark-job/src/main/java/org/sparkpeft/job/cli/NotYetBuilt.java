@@ -23,22 +23,12 @@ public final class NotYetBuilt {
     @Override
     public Integer call() {
       throw new UserError("this build does not have `" + what() + "` yet; it arrives with the issue named in "
-          + "`bin/sparkpeft " + what() + " --help`. Available now: prepare, doctor, demo, cluster, shell.");
-    }
-  }
-
-  @Command(name = "evaluate", mixinStandardHelpOptions = true,
-      description = "Re-evaluate a written adapter on a prepared split. Not in this build yet: the spark-job "
-          + "training issue (#6) brings it.")
-  public static final class Evaluate extends Pending {
-    @Override
-    String what() {
-      return "evaluate";
+          + "`bin/sparkpeft " + what() + " --help`. Available now: demo, prepare, train, evaluate, embed, doctor, cluster, shell.");
     }
   }
 
   @Command(name = "predict", mixinStandardHelpOptions = true,
-      description = "Score a DataFrame with base + adapter. Not in this build yet: it follows the training issue (#6).")
+      description = "Score a DataFrame with base + adapter. Not in this build yet: it comes with the Spark ML Model API (a later issue); `evaluate` scores prepared data now.")
   public static final class Predict extends Pending {
     @Override
     String what() {

@@ -16,6 +16,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.PrepareJob;
+import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.config.ConfigLoader;
+import org.sparkpeft.data.config.PrepareConfig;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.report.MetricsJson;
@@ -45,7 +49,23 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "PATH", description = "Prepared shards (bin/sparkpeft prepare): data.")
   String data;
 
-  @Option(names = "--method", paramLabel = "TYPE", description = "PEFT method (lora, head): method.type.")
+  @Option(names = "--input", paramLabel = "PATH", description = "Raw data instead of --data: prepared first, in the "
+      + "same job, into <output>/prepared (prepare's keys as prepare.<key>=value, e.g. prepare.split.seed=7).")
+  String input;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "With --input: csv | jsonl | parquet | textdir | email.")
+  String format;
+
+  @Option(names = "--text-col", paramLabel = "NAME", description = "With --input: the text column (default text).")
+  String textCol;
+
+  @Option(names = "--label-col", paramLabel = "NAME", description = "With --input: the label column (default label).")
+  String labelCol;
+
+  @Option(names = "--max-length", paramLabel = "N", description = "With --input: tokens per row (default 256).")
+  Integer maxLength;
+
+  @Option(names = "--method", paramLabel = "TYPE", description = "PEFT method (head, last_n, bitfit, lora, ia3, adapter): method.type.")
   String method;
 
   @Option(names = "--output", paramLabel = "PATH", description = "Output folder: output.path.")
@@ -65,14 +85,51 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrainConfig train = TrainConfigLoader.load(config, settings());
+    Job job = job();
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft train")) {
-      return run(spark, train);
+      return run(spark, job.config(), job.raw());
     }
   }
 
-  /** Trains, writes the output folder atomically and prints the summary; exit code 0. */
+  /** Runs the parsed command on an existing session (notebooks, tests); exit code 0. */
+  public int run(SparkSession spark) {
+    Job job = job();
+    return run(spark, job.config(), job.raw());
+  }
+
+  private record Job(TrainConfig config, RawInput raw) {}
+
+  /** The validated job, before Spark starts: one sentence naming the key or flag otherwise. */
+  private Job job() {
+    List<String> trainSettings = new ArrayList<>();
+    List<String> prepareSettings = new ArrayList<>();
+    for (String setting : settings()) {
+      if (setting.startsWith(PREPARE_PREFIX)) {
+        prepareSettings.add(setting.substring(PREPARE_PREFIX.length()));
+      } else {
+        trainSettings.add(setting);
+      }
+    }
+    RawInput raw = null;
+    if (input != null) {
+      if (data != null || trainSettings.stream().anyMatch(x -> x.startsWith("data="))) {
+        throw new UserError("give either --data (prepared shards) or --input (raw data, prepared first), not both.");
+      }
+      trainSettings.add("data=" + RawInput.PLACEHOLDER);
+      raw = new RawInput(rawSettings(prepareSettings));
+      raw.validate();
+    } else if (!prepareSettings.isEmpty()) {
+      throw new UserError("prepare." + prepareSettings.get(0) + " applies only with --input (raw data).");
+    }
+    return new Job(TrainConfigLoader.load(config, trainSettings), raw);
+  }
+
+  /** Trains on prepared data, writes the output folder atomically and prints the summary; exit code 0. */
   public int run(SparkSession spark, TrainConfig train) {
+    return run(spark, train, null);
+  }
+
+  private int run(SparkSession spark, TrainConfig train, RawInput raw) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     AtomicOutput target;
     try {
@@ -81,7 +138,8 @@ public final class TrainCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     try {
-      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, train).run();
+      TrainConfig job = raw == null ? train : raw.prepare(spark, train, new Path(target.temp(), "prepared").toString());
+      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job).run();
       AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
       write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.CONFIG), adapter.config());
       write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.WEIGHTS), adapter.weights());
@@ -98,6 +156,27 @@ public final class TrainCommand implements Callable<Integer> {
       }
       throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  private static final String PREPARE_PREFIX = "prepare.";
+
+  private List<String> rawSettings(List<String> prepareOverrides) {
+    List<String> settings = new ArrayList<>();
+    settings.add("input.path=" + input);
+    if (format != null) {
+      settings.add("input.format=" + format);
+    }
+    if (textCol != null) {
+      settings.add("input.text-col=" + textCol);
+    }
+    if (labelCol != null) {
+      settings.add("input.label-col=" + labelCol);
+    }
+    if (maxLength != null) {
+      settings.add("tokenizer.max-length=" + maxLength);
+    }
+    settings.addAll(prepareOverrides);
+    return settings;
   }
 
   private List<String> settings() {
@@ -122,6 +201,40 @@ public final class TrainCommand implements Callable<Integer> {
     }
     settings.addAll(overrides);
     return settings;
+  }
+
+  /** Raw data given to train: prepare's settings, checked before Spark starts, run into the output's temp folder. */
+  private record RawInput(List<String> settings) {
+
+    static final String PLACEHOLDER = "<output>/prepared";
+
+    PrepareConfig load(String outputPath) {
+      List<String> all = new ArrayList<>(settings);
+      all.add("output.path=" + outputPath);
+      all.add("output.overwrite=true");
+      try {
+        return ConfigLoader.load(null, all, c -> {
+          throw new UserError("--input is required to prepare raw data.");
+        });
+      } catch (DataPrepException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+    }
+
+    void validate() {
+      load("file:/tmp/sparkpeft-validate");
+    }
+
+    TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
+      try {
+        PrepareResult result = PrepareJob.run(spark, load(outputPath));
+        System.out.print(result.summary());
+      } catch (DataPrepException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+      return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
+          train.optimizer(), train.train(), train.eval(), train.output());
+    }
   }
 
   private static void write(Configuration conf, Path path, String text) throws IOException {

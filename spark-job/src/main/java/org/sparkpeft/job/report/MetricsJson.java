@@ -58,6 +58,22 @@ public final class MetricsJson {
     }
   }
 
+  /**
+   * The result of {@code sparkpeft evaluate}: what was scored, and the metrics block under the split's name
+   * (the same block as {@code test} in a training run's metrics.json).
+   */
+  public static String writeEvaluation(String adapter, String data, String split, String method, String baseId,
+                                       String baseSha256, ClassificationMetrics metrics) {
+    Map<String, Object> root = ordered("adapter", adapter, "data", data, "split", split, "method", method,
+        "base_model", ordered("id", baseId, "sha256", baseSha256));
+    root.put(split, metrics(metrics));
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("metrics could not be written as JSON", e);
+    }
+  }
+
   static Map<String, Object> metrics(ClassificationMetrics m) {
     Map<String, Object> perClass = new LinkedHashMap<>();
     for (ClassificationMetrics.PerClass c : m.perClass()) {

@@ -33,6 +33,17 @@ public final class TicketData {
 
   /** Writes the CSV under {@code dir} and prepares it to {@code output} (any Hadoop URI). */
   public static Path prepare(SparkSession spark, Path dir, int rows, String output) throws IOException {
+    Path csv = writeCsv(dir, rows);
+    PrepareJob.run(spark, ConfigLoader.load(null, List.of("input.path=" + csv.toUri(), "input.format=csv",
+        "input.text-col=description", "input.label-col=queue", "input.id-col=id", "tokenizer.max-length=32",
+        "output.path=" + output), c -> {
+          throw new IllegalStateException("the test gives its input");
+        }));
+    return dir.resolve("prepared");
+  }
+
+  /** Writes {@code rows} tickets as {@code dir/tickets.csv} (columns id, description, queue). */
+  public static Path writeCsv(Path dir, int rows) throws IOException {
     Random random = new Random(7);
     List<String> lines = new ArrayList<>(List.of("id,description,queue"));
     for (int i = 0; i < rows; i++) {
@@ -44,12 +55,7 @@ public final class TicketData {
     }
     Path csv = dir.resolve("tickets.csv");
     Files.write(csv, lines, StandardCharsets.UTF_8);
-    PrepareJob.run(spark, ConfigLoader.load(null, List.of("input.path=" + csv.toUri(), "input.format=csv",
-        "input.text-col=description", "input.label-col=queue", "input.id-col=id", "tokenizer.max-length=32",
-        "output.path=" + output), c -> {
-          throw new IllegalStateException("the test gives its input");
-        }));
-    return dir.resolve("prepared");
+    return csv;
   }
 
   private TicketData() {}

@@ -1,0 +1,82 @@
+package org.sparkpeft.job.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.train.Minibatch;
+import org.sparkpeft.job.train.ShardBatches;
+
+/**
+ * Prepared data as the training and evaluation jobs read it (the data-prep contract, {@link ShardSchema}): the
+ * label map and the shard rows of one split, any Hadoop URI. Problems with the folder are {@link UserError}s that
+ * name it.
+ */
+public final class PreparedData {
+
+  private final SparkSession spark;
+  private final String path;
+
+  public PreparedData(SparkSession spark, String path) {
+    this.spark = spark;
+    this.path = path;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  /** Label names by id (0..n-1) from {@code label_map.json}. */
+  public List<String> labels() {
+    Path file = new Path(path, ShardSchema.LABEL_MAP);
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        throw new UserError("data " + path + " has no " + ShardSchema.LABEL_MAP + "; is it prepared data?");
+      }
+      Map<String, Integer> map;
+      try (InputStream in = fs.open(file)) {
+        map = new ObjectMapper().readValue(in, new TypeReference<Map<String, Integer>>() {});
+      }
+      TreeMap<Integer, String> byId = new TreeMap<>();
+      map.forEach((name, id) -> byId.put(id, name));
+      if (byId.size() < 2 || byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1) {
+        throw new UserError(file + " must map at least 2 labels to ids 0..n-1, got " + map + ".");
+      }
+      return List.copyOf(byId.values());
+    } catch (IOException e) {
+      throw new UserError(file + " cannot be read: " + e.getMessage() + ".", e);
+    }
+  }
+
+  /** The rows of {@code split} (train, val, test): row id, token ids, label, bucket. */
+  public Dataset<Row> rows(String split) {
+    String dir = path + "/" + split;
+    try {
+      return spark.read().parquet(dir).select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL,
+          ShardSchema.BUCKET);
+    } catch (Exception e) {
+      throw new UserError("data " + path + " has no readable " + split + " split (" + dir + "); prepare it "
+          + "with `bin/sparkpeft prepare`.", e);
+    }
+  }
+
+  /** Minibatches of {@code split} for scoring, bucketed on the executors, cached (unpersist when done). */
+  public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes) {
+    return rows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+}

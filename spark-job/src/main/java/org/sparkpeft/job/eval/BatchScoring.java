@@ -1,0 +1,31 @@
+package org.sparkpeft.job.eval;
+
+import java.util.Iterator;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.sparkpeft.job.train.Minibatch;
+
+/** Scores minibatches with a classifier graph (inference mode): per-example cross-entropy and the confusion counts. */
+public final class BatchScoring {
+
+  private BatchScoring() {}
+
+  public static ConfusionCounts score(ComputationGraph graph, Iterator<Minibatch> batches, int classes) {
+    ConfusionCounts counts = new ConfusionCounts(classes);
+    while (batches.hasNext()) {
+      Minibatch batch = batches.next();
+      MultiDataSet data = batch.toMultiDataSet(classes);
+      INDArray probs = graph.output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
+      int[] labels = batch.labels();
+      for (int i = 0; i < labels.length; i++) {
+        INDArray row = probs.getRow(i);
+        int predicted = row.argMax().getInt(0);
+        double p = Math.max(row.getDouble(labels[i]), 1e-12);
+        counts.add(labels[i], predicted, -Math.log(p));
+      }
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,99 @@
+package org.sparkpeft.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.job.train.TicketData;
+import org.sparkpeft.testsupport.LocalSpark;
+
+import picocli.CommandLine;
+
+/**
+ * {@code train --input} (raw data prepared in the same job) and {@code evaluate} on what it wrote: re-scoring the
+ * written adapter on the test split reproduces the test block of the run's metrics.json.
+ */
+class TrainEvaluateCommandTest {
+
+  @TempDir
+  static Path tmp;
+
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start("train-evaluate-command-test");
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.close();
+  }
+
+  @Test
+  void trainsFromRawDataAndEvaluateReproducesTheTestMetricsOfTheWrittenAdapter() throws Exception {
+    Path csv = TicketData.writeCsv(tmp, 240);
+    Path out = tmp.resolve("run");
+    TrainCommand train = new TrainCommand();
+    new CommandLine(train).parseArgs("--input", csv.toUri().toString(), "--format", "csv", "--text-col", "description",
+        "--label-col", "queue", "--max-length", "32", "--method", "lora", "--output", out.toUri().toString(),
+        "--epochs", "1", "--workers", "2", "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=0",
+        "optimizer.lr=2e-3", "prepare.split.seed=11");
+    assertEquals(0, train.run(spark));
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    assertTrue(Files.exists(out.resolve("prepared/manifest.json")), "raw input is prepared into <output>/prepared");
+    JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertTrue(metrics.path("config").path("data").asText().endsWith("/prepared"), metrics.path("config").toString());
+
+    Path evalJson = tmp.resolve("eval.json");
+    EvaluateCommand evaluate = new EvaluateCommand();
+    new CommandLine(evaluate).parseArgs("--adapter", out.resolve("adapter").toUri().toString(), "--data",
+        out.resolve("prepared").toUri().toString(), "--output", evalJson.toUri().toString());
+    assertEquals(0, evaluate.run(spark));
+    JsonNode eval = new ObjectMapper().readTree(evalJson.toFile());
+    JsonNode expected = metrics.path("test");
+    JsonNode actual = eval.path("test");
+    assertEquals(expected.path("examples").asLong(), actual.path("examples").asLong());
+    assertEquals(expected.path("accuracy").asDouble(), actual.path("accuracy").asDouble(), 1e-12);
+    assertEquals(expected.path("macro_f1").asDouble(), actual.path("macro_f1").asDouble(), 1e-12);
+    assertEquals(expected.path("loss").asDouble(), actual.path("loss").asDouble(), 1e-6);
+    assertEquals(expected.path("confusion"), actual.path("confusion"));
+    assertEquals("lora", eval.path("method").asText());
+
+    // an existing --output is kept unless --overwrite
+    EvaluateCommand again = new EvaluateCommand();
+    new CommandLine(again).parseArgs("--adapter", out.resolve("adapter").toUri().toString(), "--data",
+        out.resolve("prepared").toUri().toString(), "--output", evalJson.toUri().toString());
+    UserError exists = assertThrows(UserError.class, () -> again.run(spark));
+    assertTrue(exists.getMessage().contains("exists; pass --overwrite"), exists.getMessage());
+  }
+
+  @Test
+  void refusesInputsInOneSentenceBeforeWork() throws Exception {
+    EvaluateCommand missing = new EvaluateCommand();
+    new CommandLine(missing).parseArgs("--adapter", tmp.resolve("nowhere").toUri().toString(), "--data",
+        tmp.toUri().toString());
+    UserError noAdapter = assertThrows(UserError.class, () -> missing.run(spark));
+    assertTrue(noAdapter.getMessage().contains("has no adapter_config.json"), noAdapter.getMessage());
+
+    TrainCommand both = new TrainCommand();
+    new CommandLine(both).parseArgs("--input", "x.csv", "--data", "prepared", "--output", "o");
+    UserError twoSources = assertThrows(UserError.class, () -> both.run(spark));
+    assertTrue(twoSources.getMessage().contains("either --data"), twoSources.getMessage());
+
+    TrainCommand stray = new TrainCommand();
+    new CommandLine(stray).parseArgs("--data", "prepared", "--output", "o", "prepare.split.seed=3");
+    UserError prepareKey = assertThrows(UserError.class, () -> stray.run(spark));
+    assertTrue(prepareKey.getMessage().contains("applies only with --input"), prepareKey.getMessage());
+  }
+}
