@@ -5,7 +5,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The one place the job creates its SparkSession. What spark-submit (or spark-defaults.conf) set wins; the
- * defaults here only fill gaps: Kryo, and local[2] when no master was given at all (running from an IDE or a
+ * defaults here only fill gaps: Kryo (with {@link Nd4jKryoRegistrator} added to any registrators given, so DL4J's
+ * parameter-averaging results can travel), and local[2] when no master was given at all (running from an IDE or a
  * plain {@code java -cp}).
  */
 public final class SparkSessions {
@@ -18,6 +19,7 @@ public final class SparkSessions {
     conf.setIfMissing("spark.master", "local[2]");
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    conf.set(Nd4jKryoRegistrator.KEY, Nd4jKryoRegistrator.appendTo(conf.get(Nd4jKryoRegistrator.KEY, null)));
     return SparkSession.builder().config(conf).getOrCreate();
   }
 }

@@ -1,45 +1,40 @@
 package org.sparkpeft.job.train;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.hash;
-import static org.apache.spark.sql.functions.lit;
-
-import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.peft.PeftModel;
 
 /**
- * Adapter-only parameter averaging on Spark. Each round the driver broadcasts the trainable parameters and their
- * updater state; every worker (one partition of the epoch's shuffled minibatches) loads them into its executor's
- * cached model — built once per executor JVM from the base model's location, checked by fingerprint — fits
- * {@code averagingFrequency} minibatches and returns its trainable state, which the driver averages. Frozen
- * parameters never travel and never change.
+ * The training job's driver: epochs of adapter-only parameter-averaging rounds run by {@link AdapterAveragingMaster}
+ * (DL4J's parameter-averaging master, specialised) on a {@link SparkComputationGraph}, validation every
+ * {@code eval.every-rounds} with early stopping on the best metric, checkpoints every
+ * {@code checkpoint.every-rounds} (resumed from when the same job runs again), and the test evaluation of the best
+ * parameters. Frozen parameters never travel and never change.
  */
 public final class AdapterTrainer {
 
@@ -49,29 +44,55 @@ public final class AdapterTrainer {
   public record Outcome(TrainingReport report, PeftModel model, List<String> labels, String tokenizerId,
                         String tokenizerSha256) {}
 
+  /** What a finished round reports to {@link #onRound} observers (the progress bar), after its checkpoint. */
+  public record RoundInfo(int round, int totalRounds, int epoch, double loss, double examplesPerSec, long bytesMoved,
+                          double etaSeconds) {}
+
   private final SparkSession spark;
   private final TrainConfig config;
   private final JavaSparkContext jsc;
   private final Map<String, String> hadoopConf;
-  private List<String> labels;
+  private final Checkpoints checkpoints;
+  private final List<Consumer<RoundInfo>> observers = new ArrayList<>();
 
+  /** A trainer that writes no checkpoints. */
   public AdapterTrainer(SparkSession spark, TrainConfig config) {
+    this(spark, config, null);
+  }
+
+  /**
+   * @param checkpointDir where checkpoints go and are resumed from ({@link Checkpoints#beside} of the output), or
+   *     null for none
+   */
+  public AdapterTrainer(SparkSession spark, TrainConfig config, Path checkpointDir) {
     this.spark = spark;
     this.config = config;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.hadoopConf = ExecutorModels.snapshot(spark.sparkContext().hadoopConfiguration());
+    this.checkpoints = checkpointDir == null ? null
+        : new Checkpoints(spark.sparkContext().hadoopConfiguration(), checkpointDir);
+  }
+
+  /** Calls {@code observer} on the driver after every round (and its checkpoint); an exception ends the run. */
+  public AdapterTrainer onRound(Consumer<RoundInfo> observer) {
+    observers.add(observer);
+    return this;
   }
 
   public Outcome run() {
     long start = System.nanoTime();
-    labels = readLabels();
+    requireNd4jKryo();
+    TrainData data = new TrainData(spark, config);
+    List<String> labels = data.labels();
     ModelLocation location = config.model() == null ? ModelLocation.defaultModel() : new ModelLocation(config.model());
     BaseModel base = location.load(spark.sparkContext().hadoopConfiguration());
     TrainConfig.Train t = config.train();
+    int f = t.averagingFrequency();
 
-    JavaRDD<Minibatch> firstEpoch = trainBatches(0);
-    int roundsPerEpoch = roundsPerEpoch(firstEpoch);
-    int totalSteps = Math.max(1, t.epochs() * roundsPerEpoch * t.averagingFrequency());
+    TrainData.Epoch firstEpoch = data.train(0);
+    int roundsPerEpoch = firstEpoch.rounds(f);
+    int totalRounds = t.epochs() * roundsPerEpoch;
+    int totalSteps = Math.max(1, totalRounds * f);
     int warmup = (int) Math.round(config.optimizer().warmupFraction() * totalSteps);
     ModelSpec spec = new ModelSpec(location, base.fingerprint(), config.methodType(), config.methodOptions(),
         labels.size(), config.head().hidden(), config.head().dropout(), config.optimizer().learningRate(),
@@ -83,100 +104,167 @@ public final class AdapterTrainer {
       throw new UserError("method " + config.methodType() + ": " + e.getMessage(), e);
     }
     LOG.info(model.summary());
-    float[] params = TrainableState.params(model);
-    float[] updater = TrainableState.updaterState(model.graph());
-    JavaRDD<Minibatch> val = evalBatches("val", labels.size());
+    ComputationGraph graph = model.graph();
+    TrainableSlice slice = TrainableSlice.of(model);
+    AdapterAveragingMaster master = new AdapterAveragingMaster.Builder(t.workers(), spec, slice,
+        slice.frozenChecksum(graph.params()), hadoopConf, t.seed())
+        .batchSizePerWorker(t.batchSize()).averagingFrequency(f).build();
+    SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
+    String fingerprint = fingerprint(base, slice);
 
-    List<TrainingReport.LossPoint> lossCurve = new ArrayList<>();
-    List<TrainingReport.Validation> validations = new ArrayList<>();
-    float[] best = params;
-    double bestScore = Double.NaN;
-    int sinceBest = 0;
-    int round = 0;
-    int totalRounds = t.epochs() * roundsPerEpoch;
-    long examples = 0;
-    long broadcastBytes = 0;
-    long collectedBytes = 0;
-    double trainSeconds = 0;
-    boolean stop = false;
-    double lastLoss = Double.NaN;
-    for (int epoch = 0; epoch < t.epochs() && !stop; epoch++) {
-      JavaRDD<Minibatch> batches = epoch == 0 ? firstEpoch : trainBatches(epoch);
-      int rounds = epoch == 0 ? roundsPerEpoch : roundsPerEpoch(batches);
-      for (int r = 0; r < rounds && !stop; r++) {
-        round++;
+    RunState state = RunState.fresh(slice.gather(graph.params()));
+    if (checkpoints != null) {
+      Checkpoint resumed = checkpoints.latest(fingerprint).orElse(null);
+      if (resumed != null) {
+        state = RunState.of(resumed);
+        slice.scatter(Checkpoint.floats(resumed.params()), graph.params());
+        setUpdater(graph, Checkpoint.floats(resumed.updater()));
+      }
+    }
+    if (state.nextEpoch > 0) {
+      firstEpoch.unpersist();
+    }
+    JavaRDD<Minibatch> val = data.eval("val");
+    ProgressBar bar = ProgressBar.forTerminal();
+    double runSeconds = 0;
+    int roundsThisRun = 0;
+    for (int epoch = state.nextEpoch; epoch < t.epochs() && !state.stopped; epoch++) {
+      TrainData.Epoch batches = epoch == 0 ? firstEpoch : data.train(epoch);
+      int rounds = batches.rounds(f);
+      for (int r = epoch == state.nextEpoch ? state.nextRoundInEpoch : 0; r < rounds && !state.stopped; r++) {
+        int round = ++state.round;
         long roundStart = System.nanoTime();
+        double lastLoss = state.lossCurve.isEmpty() ? Double.NaN : state.lossCurve.get(state.lossCurve.size() - 1).loss();
         jsc.setJobDescription(String.format(Locale.ROOT, "round %d/%d · epoch %d · loss %.3f", round, totalRounds,
             epoch + 1, lastLoss));
-        RoundMessages.State state = new RoundMessages.State(params, updater, (round - 1) * t.averagingFrequency(), epoch);
-        Broadcast<RoundMessages.State> broadcast = jsc.broadcast(state);
-        List<RoundMessages.Result> results = batches.mapPartitions(
-            new RoundWorker(spec, hadoopConf, broadcast, r * t.averagingFrequency(), t.averagingFrequency())).collect();
-        broadcast.destroy();
-        if (results.isEmpty()) {
-          continue;
-        }
-        params = average(results, true);
-        updater = average(results, false);
-        double lossSum = results.stream().mapToDouble(x -> x.lossSum).sum();
-        long n = results.stream().mapToLong(x -> x.examples).sum();
-        long moved = state.bytes() * results.size() + results.stream().mapToLong(RoundMessages.Result::bytes).sum();
-        broadcastBytes += state.bytes() * results.size();
-        collectedBytes += results.stream().mapToLong(RoundMessages.Result::bytes).sum();
-        examples += n;
-        lastLoss = lossSum / n;
+        AdapterAveragingMaster.RoundOutcome outcome = master.fitRound(sparkGraph, batches.batches(), epoch, r, round,
+            totalRounds);
         double seconds = (System.nanoTime() - roundStart) / 1e9;
-        trainSeconds += seconds;
-        lossCurve.add(new TrainingReport.LossPoint(round, lastLoss));
-        LOG.info(String.format(Locale.ROOT, "round %d/%d · epoch %d · loss %.4f · %.1f ex/s · %s moved", round,
-            totalRounds, epoch + 1, lastLoss, n / seconds, megabytes(moved)));
-
-        boolean evaluate = config.eval().everyRounds() > 0 && round % config.eval().everyRounds() == 0;
-        if (evaluate || round == totalRounds) {
-          ClassificationMetrics metrics = evaluate(val, params, spec, labels);
-          validations.add(new TrainingReport.Validation(round, metrics));
-          double score = score(metrics);
-          LOG.info(String.format(Locale.ROOT, "validation after round %d: loss %.4f, accuracy %.4f, macro-F1 %.4f",
-              round, metrics.loss(), metrics.accuracy(), metrics.macroF1()));
-          if (Double.isNaN(bestScore) || better(score, bestScore)) {
-            bestScore = score;
-            best = params.clone();
-            sinceBest = 0;
-          } else if (config.eval().patience() > 0 && ++sinceBest >= config.eval().patience()) {
-            LOG.info("early stop: no better validation " + config.eval().metric() + " in " + sinceBest + " validations");
-            stop = true;
-          }
+        long n = batches.examples(r, f);
+        double loss = outcome.lossSum() / Math.max(1, n);
+        if (outcome.workers() > 0) {
+          state.examples += n;
+          state.broadcastBytes += outcome.broadcastBytes();
+          state.collectedBytes += outcome.collectedBytes();
+          state.trainSeconds += seconds;
+          state.lossCurve.add(new TrainingReport.LossPoint(round, loss));
         }
+        runSeconds += seconds;
+        roundsThisRun++;
+        long moved = outcome.broadcastBytes() + outcome.collectedBytes();
+        if (bar != null) {
+          bar.clear();
+        }
+        LOG.info(String.format(Locale.ROOT, "round %d/%d · epoch %d · loss %.4f · %.1f ex/s · %s moved", round,
+            totalRounds, epoch + 1, loss, n / seconds, megabytes(moved)));
+
+        boolean last = epoch == t.epochs() - 1 && r == rounds - 1;
+        if ((config.eval().everyRounds() > 0 && round % config.eval().everyRounds() == 0) || last) {
+          validate(state, val, slice.gather(graph.params()), spec, slice, labels, round);
+        }
+        if (checkpoints != null && t.checkpointEveryRounds() > 0
+            && (round % t.checkpointEveryRounds() == 0 || state.stopped)) {
+          checkpoints.write(state.checkpoint(fingerprint, t.seed(), epoch, r, rounds, slice.gather(graph.params()),
+              updater(graph), (System.nanoTime() - start) / 1e9));
+        }
+        RoundInfo info = new RoundInfo(round, totalRounds, epoch, loss, n / seconds, moved,
+            runSeconds / roundsThisRun * Math.max(0, totalRounds - round));
+        if (bar != null) {
+          bar.accept(info);
+        }
+        observers.forEach(o -> o.accept(info));
       }
       batches.unpersist();
     }
-    TrainableState.setParams(model, best);
-    ClassificationMetrics test = evaluate(evalBatches("test", labels.size()), best, spec, labels);
+    if (bar != null) {
+      bar.clear();
+    }
+    slice.scatter(state.best, graph.params());
+    ClassificationMetrics test = evaluate(data.eval("test"), state.best, spec, slice, labels);
     LOG.info(String.format(Locale.ROOT, "test: loss %.4f, accuracy %.4f, macro-F1 %.4f", test.loss(), test.accuracy(),
         test.macroF1()));
     val.unpersist();
+    return new Outcome(report(state, model, base, slice, t, roundsPerEpoch, test,
+        state.earlierWallSeconds + (System.nanoTime() - start) / 1e9), model, labels, base.id(),
+        sha256(base.tokenizerJson()));
+  }
 
-    int rounds = Math.max(1, lossCurve.size());
-    // DL4J's stock averaging broadcasts and collects all params() and the whole updater state of the same model
-    long stock = 2L * t.workers() * 4L * (model.totalCount() + updater.length);
+  private void validate(RunState state, JavaRDD<Minibatch> val, float[] params, ModelSpec spec, TrainableSlice slice,
+                        List<String> labels, int round) {
+    ClassificationMetrics metrics = evaluate(val, params, spec, slice, labels);
+    state.validations.add(new TrainingReport.Validation(round, metrics));
+    double score = score(metrics);
+    LOG.info(String.format(Locale.ROOT, "validation after round %d: loss %.4f, accuracy %.4f, macro-F1 %.4f",
+        round, metrics.loss(), metrics.accuracy(), metrics.macroF1()));
+    if (state.bestScore == null || better(score, state.bestScore)) {
+      state.bestScore = score;
+      state.best = params;
+      state.sinceBest = 0;
+    } else if (config.eval().patience() > 0 && ++state.sinceBest >= config.eval().patience()) {
+      LOG.info("early stop: no better validation " + config.eval().metric() + " in " + state.sinceBest
+          + " validations");
+      state.stopped = true;
+    }
+  }
+
+  private TrainingReport report(RunState state, PeftModel model, BaseModel base, TrainableSlice slice,
+                                TrainConfig.Train t, int roundsPerEpoch, ClassificationMetrics test, double wall) {
+    int rounds = Math.max(1, state.lossCurve.size());
+    // DL4J's stock averaging broadcasts and collects all params() and the whole updater state, per worker
+    long stock = 2L * t.workers() * 4L * (model.totalCount() + slice.updaterSize());
     List<TrainingReport.ParamGroup> groups = new ArrayList<>();
     model.trainableByLayer().forEach((layer, count) -> groups.add(new TrainingReport.ParamGroup(layer, count, count)));
     groups.add(new TrainingReport.ParamGroup("frozen (base)", 0, model.totalCount() - model.trainableCount()));
-    TrainingReport report = new TrainingReport(config.methodType(), base.id(), base.fingerprint(),
-        model.trainableCount(), model.totalCount(), groups, lossCurve.size(), Math.min(t.epochs(),
-        (int) Math.ceil((double) round / Math.max(1, roundsPerEpoch))),
-        new TrainingReport.Train(examples / Math.max(trainSeconds, 1e-9), broadcastBytes / rounds,
-            collectedBytes / rounds, stock, lossCurve),
-        validations, test, (System.nanoTime() - start) / 1e9, describe());
-    return new Outcome(report, model, labels, base.id(), sha256(base.tokenizerJson()));
+    int epochs = Math.min(t.epochs(), (int) Math.ceil((double) state.round / Math.max(1, roundsPerEpoch)));
+    return new TrainingReport(config.methodType(), base.id(), base.fingerprint(), model.trainableCount(),
+        model.totalCount(), groups, state.lossCurve.size(), epochs,
+        new TrainingReport.Train(state.examples / Math.max(state.trainSeconds, 1e-9), state.broadcastBytes / rounds,
+            state.collectedBytes / rounds, stock, List.copyOf(state.lossCurve)),
+        List.copyOf(state.validations), test, wall, describe());
   }
 
-  private ClassificationMetrics evaluate(JavaRDD<Minibatch> batches, float[] params, ModelSpec spec, List<String> labels) {
+  private ClassificationMetrics evaluate(JavaRDD<Minibatch> batches, float[] params, ModelSpec spec,
+                                         TrainableSlice slice, List<String> labels) {
     Broadcast<float[]> broadcast = jsc.broadcast(params);
     try {
-      return Evaluator.evaluate(batches, broadcast, spec, hadoopConf).metrics(labels);
+      return Evaluator.evaluate(batches, broadcast, spec, slice, hadoopConf).metrics(labels);
     } finally {
       broadcast.destroy();
+    }
+  }
+
+  /** Adapter-only rounds ship DL4J results holding INDArrays through Spark's serialiser. */
+  private void requireNd4jKryo() {
+    String serializer = jsc.getConf().get("spark.serializer", "");
+    if (serializer.contains("Kryo") && !Nd4jKryoRegistrator.isIn(jsc.getConf().get(Nd4jKryoRegistrator.KEY, null))) {
+      throw new UserError("Spark uses Kryo without ND4J's serialiser: set " + Nd4jKryoRegistrator.KEY + "="
+          + Nd4jKryoRegistrator.class.getName() + " when the session starts (bin/sparkpeft and SparkSessions do).");
+    }
+  }
+
+  /**
+   * Identifies what a checkpoint belongs to: everything that shapes the trained result (data, base, method, head,
+   * optimiser, train and eval settings, the trainable layout), not the output path or the checkpoint interval.
+   */
+  private String fingerprint(BaseModel base, TrainableSlice slice) {
+    TrainConfig.Train t = config.train();
+    String text = String.join("\n", "sparkpeft-checkpoint-v1", config.data(), String.valueOf(config.model()),
+        base.fingerprint(), config.methodType(), new TreeMap<>(config.methodOptions()).toString(),
+        config.head().toString(), config.optimizer().toString(),
+        List.of(t.epochs(), t.batchSize(), t.averagingFrequency(), t.workers(), t.seed()).toString(),
+        config.eval().toString(), slice.toString() + slice.hashCode());
+    return sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static float[] updater(ComputationGraph graph) {
+    INDArray view = graph.getUpdater(true).getStateViewArray();
+    return view == null ? new float[0] : view.dup('c').reshape(view.length()).toFloatVector();
+  }
+
+  private static void setUpdater(ComputationGraph graph, float[] values) {
+    INDArray view = graph.getUpdater(true).getStateViewArray();
+    if (view != null) {
+      view.assign(Nd4j.createFromArray(values).castTo(view.dataType()).reshape(view.shape()));
     }
   }
 
@@ -190,91 +278,6 @@ public final class AdapterTrainer {
 
   private boolean better(double score, double best) {
     return config.eval().metric().higherIsBetter() ? score > best : score < best;
-  }
-
-  /** The epoch's training minibatches: rows shuffled by (seed, epoch), one partition per worker, cached. */
-  private JavaRDD<Minibatch> trainBatches(int epoch) {
-    Dataset<Row> rows = shards("train")
-        .withColumn("order", hash(col(ShardSchema.ROW_ID), lit(config.train().seed() * 1_000_003L + epoch)))
-        .repartition(config.train().workers(), col("order"))
-        .sortWithinPartitions("order");
-    int batchSize = config.train().batchSize();
-    int classes = labels.size();
-    JavaRDD<Minibatch> batches = rows.javaRDD()
-        .mapPartitions(it -> new ShardBatches(it, batchSize, classes))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    return batches;
-  }
-
-  private JavaRDD<Minibatch> evalBatches(String split, int classes) {
-    int batchSize = config.train().batchSize();
-    return shards(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-  }
-
-  private int roundsPerEpoch(JavaRDD<Minibatch> batches) {
-    List<Integer> sizes = batches.mapPartitions(it -> {
-      int n = 0;
-      while (it.hasNext()) {
-        it.next();
-        n++;
-      }
-      return List.of(n).iterator();
-    }).collect();
-    int max = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
-    if (max == 0) {
-      throw new UserError("the train split of " + config.data() + " has no rows.");
-    }
-    return (int) Math.ceil((double) max / config.train().averagingFrequency());
-  }
-
-  private Dataset<Row> shards(String split) {
-    String path = config.data() + "/" + split;
-    try {
-      return spark.read().parquet(path).select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL,
-          ShardSchema.BUCKET);
-    } catch (Exception e) {
-      throw new UserError("data " + config.data() + " has no readable " + split + " split (" + path + "); prepare it "
-          + "with `bin/sparkpeft prepare`.", e);
-    }
-  }
-
-  private List<String> readLabels() {
-    Path path = new Path(config.data(), ShardSchema.LABEL_MAP);
-    try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(path)) {
-        throw new UserError("data " + config.data() + " has no " + ShardSchema.LABEL_MAP + "; is it prepared data?");
-      }
-      Map<String, Integer> map;
-      try (InputStream in = fs.open(path)) {
-        map = new ObjectMapper().readValue(in, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>>() {});
-      }
-      TreeMap<Integer, String> byId = new TreeMap<>();
-      map.forEach((name, id) -> byId.put(id, name));
-      if (byId.size() < 2 || byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1) {
-        throw new UserError(path + " must map at least 2 labels to ids 0..n-1, got " + map + ".");
-      }
-      return List.copyOf(byId.values());
-    } catch (IOException e) {
-      throw new UserError(path + " cannot be read: " + e.getMessage() + ".", e);
-    }
-  }
-
-  private static float[] average(List<RoundMessages.Result> results, boolean params) {
-    float[] first = params ? results.get(0).params : results.get(0).updater;
-    double[] sum = new double[first.length];
-    for (RoundMessages.Result r : results) {
-      float[] values = params ? r.params : r.updater;
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += values[i];
-      }
-    }
-    float[] out = new float[sum.length];
-    for (int i = 0; i < sum.length; i++) {
-      out[i] = (float) (sum[i] / results.size());
-    }
-    return out;
   }
 
   private Map<String, String> describe() {

@@ -19,8 +19,9 @@ final class Evaluator {
 
   private Evaluator() {}
 
+  /** {@code params}: the trainable parameters in {@code slice}'s order. */
   static ConfusionCounts evaluate(JavaRDD<Minibatch> batches, Broadcast<float[]> params, ModelSpec spec,
-                                  Map<String, String> hadoopConf) {
+                                  TrainableSlice slice, Map<String, String> hadoopConf) {
     int classes = spec.labels();
     return batches.mapPartitions((Iterator<Minibatch> it) -> {
       if (!it.hasNext()) {
@@ -28,8 +29,8 @@ final class Evaluator {
       }
       PeftModel model = ExecutorModels.borrow(spec, k -> spec.build(hadoopConf));
       try {
-        TrainableState.setParams(model, params.value());
         ComputationGraph graph = model.graph();
+        slice.scatter(params.value(), graph.params());
         ConfusionCounts counts = new ConfusionCounts(classes);
         while (it.hasNext()) {
           Minibatch batch = it.next();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
 import org.sparkpeft.models.BaseModel;
@@ -30,7 +31,8 @@ class AdapterTrainerTest {
 
   @BeforeAll
   static void start() {
-    spark = LocalSpark.start("trainer-test");
+    spark = LocalSpark.builder("trainer-test")
+        .config(Nd4jKryoRegistrator.KEY, Nd4jKryoRegistrator.class.getName()).getOrCreate();
   }
 
   @AfterAll

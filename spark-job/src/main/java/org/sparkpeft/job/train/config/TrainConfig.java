@@ -18,8 +18,11 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
 
   public record Optimizer(double learningRate, double weightDecay, double warmupFraction) implements Serializable {}
 
-  public record Train(int epochs, int batchSize, int averagingFrequency, int workers, long seed)
-      implements Serializable {}
+  /**
+   * @param checkpointEveryRounds write a checkpoint every N rounds ({@code checkpoint.every-rounds}; 0 = never)
+   */
+  public record Train(int epochs, int batchSize, int averagingFrequency, int workers, long seed,
+                      int checkpointEveryRounds) implements Serializable {}
 
   /** Which validation metric early stopping and "best adapter" use. */
   public enum Metric {

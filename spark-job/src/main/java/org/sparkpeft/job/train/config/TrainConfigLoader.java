@@ -62,7 +62,8 @@ public final class TrainConfigLoader {
         new TrainConfig.Optimizer(positive(c, "optimizer.lr"), nonNegative(c, "optimizer.weight-decay"),
             fraction(c, "optimizer.warmup-fraction")),
         new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
-            atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed")),
+            atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed"),
+            atLeast(c, "checkpoint.every-rounds", 0)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
   }

@@ -51,6 +51,7 @@ class TrainConfigLoaderTest {
     TrainConfig config = TrainConfigLoader.load(null, List.of("data=d", "output.path=o", "method.type=head"));
     assertEquals("head", config.methodType());
     assertEquals(Map.of(), config.methodOptions());
+    assertEquals(10, config.train().checkpointEveryRounds());
   }
 
   @Test
@@ -58,6 +59,8 @@ class TrainConfigLoaderTest {
     assertEquals("train.workers must be an integer >= 1, got 0.", error("train.workers=0"));
     assertEquals("optimizer.lr must be a number, got 'fast'.", error("optimizer.lr=fast"));
     assertEquals("head.dropout must be in [0, 1), got 1.5.", error("head.dropout=1.5"));
+    assertEquals("checkpoint.every-rounds must be an integer >= 0, got -1.", error("checkpoint.every-rounds=-1"));
+    assertEquals("checkpoint.every-rounds must be an integer, got 'often'.", error("checkpoint.every-rounds=often"));
     assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'f2'.", error("eval.metric=f2"));
     assertEquals("unknown training key train.epoch; see the README's configuration reference.",
         error("train.epoch=3"));
