@@ -115,8 +115,8 @@ public final class TrainCommand implements Callable<Integer> {
       if (data != null || trainSettings.stream().anyMatch(x -> x.startsWith("data="))) {
         throw new UserError("give either --data (prepared shards) or --input (raw data, prepared first), not both.");
       }
-      trainSettings.add("data=" + RawInput.PLACEHOLDER);
-      raw = new RawInput(rawSettings(prepareSettings));
+      trainSettings.add("data=<output>/prepared");
+      raw = RawInput.of(rawSettings(prepareSettings));
       raw.validate();
     } else if (!prepareSettings.isEmpty()) {
       throw new UserError("prepare." + prepareSettings.get(0) + " applies only with --input (raw data).");
@@ -124,12 +124,27 @@ public final class TrainCommand implements Callable<Integer> {
     return new Job(TrainConfigLoader.load(config, trainSettings), raw);
   }
 
+  /** What a run wrote: its report, the output folder, and the adapter's size in bytes (both files). */
+  public record Written(TrainingReport report, String output, long adapterBytes) {}
+
   /** Trains on prepared data, writes the output folder atomically and prints the summary; exit code 0. */
   public int run(SparkSession spark, TrainConfig train) {
     return run(spark, train, null);
   }
 
   private int run(SparkSession spark, TrainConfig train, RawInput raw) {
+    Written written = trainAndWrite(spark, train, raw);
+    print(written);
+    return 0;
+  }
+
+  /** Trains on prepared data and writes the output folder atomically; prints nothing but the job's log. */
+  public Written trainAndWrite(SparkSession spark, TrainConfig train) {
+    return trainAndWrite(spark, train, null);
+  }
+
+  /** Prepares {@code raw} into {@code <output>/prepared} (when not null), trains on it and writes the output. */
+  public Written trainAndWrite(SparkSession spark, TrainConfig train, RawInput raw) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     AtomicOutput target;
     try {
@@ -147,8 +162,8 @@ public final class TrainCommand implements Callable<Integer> {
       write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
       write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
       target.commit();
-      print(outcome.report(), target.target().toString());
-      return 0;
+      return new Written(outcome.report(), target.target().toString(),
+          (long) adapter.config().length + adapter.weights().length);
     } catch (IOException | RuntimeException e) {
       target.abort();
       if (e instanceof RuntimeException r) {
@@ -203,37 +218,47 @@ public final class TrainCommand implements Callable<Integer> {
     return settings;
   }
 
-  /** Raw data given to train: prepare's settings, checked before Spark starts, run into the output's temp folder. */
-  private record RawInput(List<String> settings) {
+  /**
+   * Raw data given to train: the prepare job's config for a given output folder. {@code train --input} builds it
+   * from flags and {@code prepare.<key>} settings; the demo from the default corpus.
+   */
+  @FunctionalInterface
+  public interface RawInput {
 
-    static final String PLACEHOLDER = "<output>/prepared";
+    /** The prepare config writing to {@code outputPath}; a {@link UserError} naming the key when invalid. */
+    PrepareConfig config(String outputPath);
 
-    PrepareConfig load(String outputPath) {
-      List<String> all = new ArrayList<>(settings);
-      all.add("output.path=" + outputPath);
-      all.add("output.overwrite=true");
-      try {
-        return ConfigLoader.load(null, all, c -> {
-          throw new UserError("--input is required to prepare raw data.");
-        });
-      } catch (DataPrepException e) {
-        throw new UserError(e.getMessage(), e);
-      }
+    /** Checks the settings before Spark starts. */
+    default void validate() {
+      config("file:/tmp/sparkpeft-validate");
     }
 
-    void validate() {
-      load("file:/tmp/sparkpeft-validate");
-    }
-
-    TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
+    /** Prepares the raw data into {@code outputPath} and returns {@code train} reading from there. */
+    default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
       try {
-        PrepareResult result = PrepareJob.run(spark, load(outputPath));
+        PrepareResult result = PrepareJob.run(spark, config(outputPath));
         System.out.print(result.summary());
       } catch (DataPrepException e) {
         throw new UserError(e.getMessage(), e);
       }
       return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
           train.optimizer(), train.train(), train.eval(), train.output());
+    }
+
+    /** From prepare's {@code key=value} settings (which must include input.path). */
+    static RawInput of(List<String> settings) {
+      return outputPath -> {
+        List<String> all = new ArrayList<>(settings);
+        all.add("output.path=" + outputPath);
+        all.add("output.overwrite=true");
+        try {
+          return ConfigLoader.load(null, all, c -> {
+            throw new UserError("--input is required to prepare raw data.");
+          });
+        } catch (DataPrepException e) {
+          throw new UserError(e.getMessage(), e);
+        }
+      };
     }
   }
 
@@ -262,7 +287,9 @@ public final class TrainCommand implements Callable<Integer> {
         summary);
   }
 
-  private static void print(TrainingReport r, String output) {
+  private static void print(Written written) {
+    TrainingReport r = written.report();
+    String output = written.output();
     System.out.printf(Locale.ROOT, "%ntrained %s on %s -> %s%n", r.method(), r.baseModelId(), output);
     System.out.printf(Locale.ROOT, "  %-28s %s%n", "test accuracy", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().accuracy()));
     System.out.printf(Locale.ROOT, "  %-28s %s%n", "test macro-F1", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().macroF1()));
@@ -273,6 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
         r.train().stockBytesPerRound());
     System.out.printf(Locale.ROOT, "  %-28s %d rounds, %.1f examples/s, %.0f s%n", "training", r.rounds(),
         r.train().examplesPerSec(), r.wallSeconds());
-    System.out.printf(Locale.ROOT, "  %-28s %s/adapter (adapter_config.json + adapter_model.safetensors)%n", "adapter", output);
+    System.out.printf(Locale.ROOT, "  %-28s %s/adapter (adapter_config.json + adapter_model.safetensors, %,d bytes)%n",
+        "adapter", output, written.adapterBytes());
   }
 }
