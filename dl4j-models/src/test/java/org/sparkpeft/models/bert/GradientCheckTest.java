@@ -39,6 +39,43 @@ class GradientCheckTest {
         "a 1 % error in every gradient must be caught");
   }
 
+  /**
+   * IA3 vectors on every role (input-scaled on the FFN output, output-scaled elsewhere) and both bottleneck adapters
+   * in every block, each activation and with/without the residual, everything trainable: every parameter's gradient
+   * — the blocks' own, the new ones, and the embeddings', which only the blocks' input gradients reach — matches
+   * finite differences. The new parameters are moved off their identity initialisation first, so that every path
+   * carries gradient.
+   */
+  @ParameterizedTest
+  @EnumSource(org.sparkpeft.models.bert.layers.AdapterActivation.class)
+  void ia3AndAdapterGradientsIncludingInputGradientsMatchFiniteDifferences(
+      org.sparkpeft.models.bert.layers.AdapterActivation activation) {
+    for (boolean residual : new boolean[] {true, false}) {
+      ComputationGraph graph = TinyBert.classifier(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.DOUBLE, 3,
+          new org.nd4j.linalg.learning.config.NoOp(), block -> {
+            block.setIa3(java.util.EnumSet.allOf(DenseRole.class));
+            block.setAdapter(5, activation, residual);
+          });
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(11);
+      int moved = 0;
+      for (var e : graph.paramTable().entrySet()) {
+        if (e.getKey().endsWith(".ia3")) {
+          e.getValue().addi(org.nd4j.linalg.factory.Nd4j.randn(DataType.DOUBLE, e.getValue().shape()).muli(0.2));
+          moved++;
+        } else if (e.getKey().contains("Adapter.")) {
+          e.getValue().addi(org.nd4j.linalg.factory.Nd4j.randn(DataType.DOUBLE, e.getValue().shape()).muli(0.3));
+          moved++;
+        }
+      }
+      assertEquals(2 * (6 + 8), moved, "2 blocks x (6 IA3 vectors + 2 adapters x 4 arrays)");
+      INDArray ids = TinyBert.ids(DataType.DOUBLE, 7, 3, 7, TinyBert.CONFIG.vocab());
+      INDArray mask = TinyBert.mask(DataType.DOUBLE, 7, 7, 4, 2);
+      INDArray labels = TinyBert.oneHot(DataType.DOUBLE, 3, 0, 2, 1);
+      assertEquals(List.of(), GradientCheck.run(graph, ids, mask, labels, 5, 1e-6, 1e-4, 1e-9),
+          activation + ", residual " + residual);
+    }
+  }
+
   private static List<GradientCheck.Failure> check(BertConfig config, PoolingConf.Mode pooling) {
     ComputationGraph graph = TinyBert.classifier(config, pooling, DataType.DOUBLE, 3);
     int seq = 7;

@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 
 /** A tiny random BERT with a softmax head, for gradient checks and fast tests. */
 public final class TinyBert {
@@ -23,12 +24,25 @@ public final class TinyBert {
 
   public static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes,
                                      org.nd4j.linalg.learning.config.IUpdater updater) {
+    return classifier(config, pooling, type, classes, updater, block -> { });
+  }
+
+  /** A classifier whose block configurations {@code blocks} edits before initialisation (e.g. adds IA3). */
+  public static ComputationGraph classifier(BertConfig config, PoolingConf.Mode pooling, DataType type, int classes,
+                                            org.nd4j.linalg.learning.config.IUpdater updater,
+                                            java.util.function.Consumer<TransformerBlockConf> blocks) {
     ComputationGraphConfiguration conf = BertGraphs.addEncoder(
             BertGraphs.baseConfiguration(type, 12345).updater(updater).graphBuilder(), config, pooling)
         .addLayer("head", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(config.hidden())
             .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), PoolingConf.NAME)
         .setOutputs("head")
         .build();
+    conf.getVertices().values().forEach(v -> {
+      if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+          && lv.getLayerConf().getLayer() instanceof TransformerBlockConf block) {
+        blocks.accept(block);
+      }
+    });
     ComputationGraph graph = new ComputationGraph(conf);
     graph.init();
     return graph;

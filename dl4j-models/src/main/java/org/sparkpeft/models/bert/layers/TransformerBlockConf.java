@@ -25,6 +25,16 @@ import org.sparkpeft.models.bert.DenseRole;
  * <p>Optional LoRA: for each targeted role the block also holds {@code query.loraA} [in, r] (Kaiming-uniform) and
  * {@code query.loraB} [r, out] (zeros), and computes {@code y = x W + b + scale (drop(x) A) B}. While merged
  * ({@link #isLoraMerged()}), {@code W} already holds {@code W + scale A B} and the LoRA path is skipped.
+ *
+ * <p>Optional IA3 (Liu et al. 2022): a learned vector {@code key.ia3} [1, n], initialised to 1, scales a targeted
+ * projection — its output for key/value/query/attention_output/intermediate ({@code y = (x W + b) * l}, n = out),
+ * its input for the feed-forward output projection ({@code y = (x * l) W + b}, n = intermediate: the FFN
+ * activation), as PEFT's IA3 does for feed-forward modules.
+ *
+ * <p>Optional Houlsby bottleneck adapters: after the attention output projection ({@code attentionAdapter.*}) and
+ * after the FFN output projection ({@code outputAdapter.*}), before each residual + LayerNorm:
+ * {@code h + up(act(down(h)))}, {@code down.W} [hidden, size], {@code down.b}, {@code up.W} [size, hidden],
+ * {@code up.b}; down is N(0, 0.01²), up is zero, so a new adapter (with its residual) is the identity.
  */
 public class TransformerBlockConf extends SparkpeftLayerConf {
 
@@ -39,6 +49,14 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
   private double loraDropout;
   private List<DenseRole> loraTargets = new ArrayList<>();
   private boolean loraMerged;
+  private List<DenseRole> ia3Targets = new ArrayList<>();
+  private int adapterSize;
+  private AdapterActivation adapterActivation = AdapterActivation.RELU;
+  private boolean adapterResidual = true;
+
+  /** Where the bottleneck adapters sit: after the attention output projection and after the FFN output. */
+  public static final String ATTENTION_ADAPTER = "attentionAdapter";
+  public static final String OUTPUT_ADAPTER = "outputAdapter";
 
   /** For JSON deserialisation. */
   public TransformerBlockConf() {
@@ -103,6 +121,53 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     return loraRank > 0 && loraTargets.contains(role);
   }
 
+  /** The IA3 scaling vector [1, n] of {@code role}. */
+  public static String ia3(DenseRole role) {
+    return role.paramPrefix() + ".ia3";
+  }
+
+  /** Whether IA3 scales the input of {@code role} (the feed-forward output projection) rather than its output. */
+  public static boolean ia3ScalesInput(DenseRole role) {
+    return role == DenseRole.OUTPUT;
+  }
+
+  /** Size of the IA3 vector of {@code role}. */
+  public int ia3Size(DenseRole role) {
+    return ia3ScalesInput(role) ? nIn(role) : nOut(role);
+  }
+
+  /** Adds IA3 vectors to {@code targets} (replacing any earlier IA3 setting). */
+  public void setIa3(Collection<DenseRole> targets) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("IA3 needs at least one target role");
+    }
+    this.ia3Targets = new ArrayList<>(java.util.EnumSet.copyOf(targets));
+  }
+
+  public boolean hasIa3(DenseRole role) {
+    return ia3Targets.contains(role);
+  }
+
+  /** Adds the two bottleneck adapters of {@code size} (replacing any earlier adapter setting). */
+  public void setAdapter(int size, AdapterActivation activation, boolean residual) {
+    if (size < 1) {
+      throw new IllegalArgumentException("adapter size must be >= 1, got " + size);
+    }
+    this.adapterSize = size;
+    this.adapterActivation = activation;
+    this.adapterResidual = residual;
+  }
+
+  public boolean hasAdapter() {
+    return adapterSize > 0;
+  }
+
+  /** The parameter names of the adapter at {@code site} ({@link #ATTENTION_ADAPTER} or {@link #OUTPUT_ADAPTER}). */
+  public static List<String> adapterParams(String site) {
+    BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
+    return List.of(p.downW(), p.downB(), p.upW(), p.upB());
+  }
+
   public static final String ATTENTION_LN_GAMMA = "attentionNorm.gamma";
   public static final String ATTENTION_LN_BETA = "attentionNorm.beta";
   public static final String OUTPUT_LN_GAMMA = "outputNorm.gamma";
@@ -121,6 +186,18 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
       if (hasLora(role)) {
         layout.add(loraA(role), nIn(role), loraRank);
         layout.add(loraB(role), loraRank, nOut(role));
+      }
+    }
+    for (DenseRole role : DenseRole.values()) {
+      if (hasIa3(role)) {
+        layout.add(ia3(role), 1, ia3Size(role));
+      }
+    }
+    if (hasAdapter()) {
+      for (String site : List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER)) {
+        BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
+        layout.add(p.downW(), hidden, adapterSize).add(p.downB(), adapterSize);
+        layout.add(p.upW(), adapterSize, hidden).add(p.upB(), hidden);
       }
     }
     return layout;
@@ -151,6 +228,19 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
         double bound = 1.0 / Math.sqrt(nIn(role));
         a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
         views.get(loraB(role)).assign(0.0);
+      }
+      if (hasIa3(role)) {
+        views.get(ia3(role)).assign(1.0);
+      }
+    }
+    if (hasAdapter()) {
+      for (String site : List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER)) {
+        BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
+        INDArray down = views.get(p.downW());
+        down.assign(Nd4j.randn(down.dataType(), down.shape()).muli(0.01));
+        views.get(p.downB()).assign(0.0);
+        views.get(p.upW()).assign(0.0);
+        views.get(p.upB()).assign(0.0);
       }
     }
   }
@@ -259,5 +349,38 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
 
   public void setBlockIndex(int blockIndex) {
     this.blockIndex = blockIndex;
+  }
+
+  public List<DenseRole> getIa3Targets() {
+    return List.copyOf(ia3Targets);
+  }
+
+  public void setIa3Targets(List<DenseRole> ia3Targets) {
+    this.ia3Targets = new ArrayList<>(ia3Targets);
+  }
+
+  /** Bottleneck size of the adapters, 0 = none. */
+  public int getAdapterSize() {
+    return adapterSize;
+  }
+
+  public void setAdapterSize(int adapterSize) {
+    this.adapterSize = adapterSize;
+  }
+
+  public AdapterActivation getAdapterActivation() {
+    return adapterActivation;
+  }
+
+  public void setAdapterActivation(AdapterActivation adapterActivation) {
+    this.adapterActivation = adapterActivation;
+  }
+
+  public boolean isAdapterResidual() {
+    return adapterResidual;
+  }
+
+  public void setAdapterResidual(boolean adapterResidual) {
+    this.adapterResidual = adapterResidual;
   }
 }

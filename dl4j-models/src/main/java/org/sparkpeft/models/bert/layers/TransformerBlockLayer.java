@@ -5,6 +5,8 @@ import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ATTENTION_LN
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.OUTPUT_LN_BETA;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.OUTPUT_LN_GAMMA;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.bias;
+import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ia3;
+import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ia3ScalesInput;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.loraA;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.loraB;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.weight;
@@ -33,7 +35,19 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
   /** Forward intermediates for backprop. */
   private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
                        INDArray context, TensorMath.Norm norm1, INDArray inter, INDArray act,
-                       TensorMath.Norm norm2, Map<DenseRole, Lora> lora) {}
+                       TensorMath.Norm norm2, Trace trace) {}
+
+  /**
+   * The PEFT paths' forward state: LoRA per role, IA3's unscaled output per output-scaled role, and the two
+   * bottleneck adapters' states (null without adapters).
+   */
+  private record Trace(Map<DenseRole, Lora> lora, Map<DenseRole, INDArray> ia3, BottleneckAdapter.State[] attention,
+                       BottleneckAdapter.State[] output) {
+    Trace() {
+      this(new EnumMap<>(DenseRole.class), new EnumMap<>(DenseRole.class), new BottleneckAdapter.State[1],
+          new BottleneckAdapter.State[1]);
+    }
+  }
 
   /**
    * Forward state of one LoRA path: {@code hidden} = drop(x) A; with dropout, {@code input} = drop(x) and
@@ -64,15 +78,15 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     if (training && conf.isLoraMerged()) {
       throw new IllegalStateException(layerId() + " has its LoRA merged into the base weights: unmerge before training");
     }
-    Map<DenseRole, Lora> lora = new EnumMap<>(DenseRole.class);
+    Trace trace = new Trace();
     long batch = in.size(0);
     long seq = in.size(1);
     int heads = conf.getHeads();
     int dim = conf.getHidden() / heads;
     INDArray x = in.dup('c').reshape('c', batch * seq, conf.getHidden());
-    INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, lora), batch, seq, heads, dim);
-    INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, lora), batch, seq, heads, dim);
-    INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, lora), batch, seq, heads, dim);
+    INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, trace), batch, seq, heads, dim);
+    INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, trace), batch, seq, heads, dim);
+    INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, trace), batch, seq, heads, dim);
     INDArray scores = Nd4j.matmul(qh, kh, null, false, true, false).muli(1.0 / Math.sqrt(dim));
     INDArray maskBias = TensorMath.keyMaskBias(mask, batch, seq, scores.dataType());
     if (maskBias != null) {
@@ -80,15 +94,17 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     }
     INDArray probs = TensorMath.softmaxLastAxis(scores);
     INDArray context = TensorMath.mergeHeads(Nd4j.matmul(probs, vh));
-    INDArray attended = dense(context, DenseRole.ATTENTION_OUTPUT, training, lora).addi(x);
+    INDArray attended = adapter(dense(context, DenseRole.ATTENTION_OUTPUT, training, trace),
+        TransformerBlockConf.ATTENTION_ADAPTER, trace.attention()).addi(x);
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
         conf.getLayerNormEps());
-    INDArray inter = dense(norm1.y(), DenseRole.INTERMEDIATE, training, lora);
+    INDArray inter = dense(norm1.y(), DenseRole.INTERMEDIATE, training, trace);
     INDArray act = TensorMath.gelu(inter, conf.getActivation());
-    INDArray ffn = dense(act, DenseRole.OUTPUT, training, lora).addi(norm1.y());
+    INDArray ffn = adapter(dense(act, DenseRole.OUTPUT, training, trace), TransformerBlockConf.OUTPUT_ADAPTER,
+        trace.output()).addi(norm1.y());
     TensorMath.Norm norm2 = TensorMath.layerNorm(ffn, getParam(OUTPUT_LN_GAMMA), getParam(OUTPUT_LN_BETA),
         conf.getLayerNormEps());
-    return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, inter, act, norm2, lora);
+    return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, inter, act, norm2, trace);
   }
 
   /** The forward state backprop needs, copied out of the forward workspace into reused buffers. */
@@ -96,25 +112,49 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     return new Cache(c.batch(), c.seq(), kept.keep("x", c.x()), kept.keep("qh", c.qh()), kept.keep("kh", c.kh()),
         kept.keep("vh", c.vh()), kept.keep("probs", c.probs()), kept.keep("context", c.context()),
         kept.keep("norm1", c.norm1(), true), kept.keep("inter", c.inter()), kept.keep("act", c.act()),
-        kept.keep("norm2", c.norm2(), false), keepLora(c.lora()));
+        kept.keep("norm2", c.norm2(), false), keep(c.trace()));
   }
 
-  private Map<DenseRole, Lora> keepLora(Map<DenseRole, Lora> lora) {
-    Map<DenseRole, Lora> out = new EnumMap<>(DenseRole.class);
-    for (Map.Entry<DenseRole, Lora> e : lora.entrySet()) {
+  private Trace keep(Trace trace) {
+    Trace out = new Trace();
+    trace.ia3().forEach((role, pre) -> out.ia3().put(role, kept.keep("ia3." + role.paramPrefix(), pre)));
+    if (trace.attention()[0] != null) {
+      out.attention()[0] = trace.attention()[0].keep(kept, TransformerBlockConf.ATTENTION_ADAPTER);
+      out.output()[0] = trace.output()[0].keep(kept, TransformerBlockConf.OUTPUT_ADAPTER);
+    }
+    for (Map.Entry<DenseRole, Lora> e : trace.lora().entrySet()) {
       String name = "lora." + e.getKey().paramPrefix();
       Lora l = e.getValue();
-      out.put(e.getKey(), new Lora(kept.keep(name + ".hidden", l.hidden()),
+      out.lora().put(e.getKey(), new Lora(kept.keep(name + ".hidden", l.hidden()),
           l.input() == null ? null : kept.keep(name + ".input", l.input()),
           l.mask() == null ? null : kept.keep(name + ".mask", l.mask())));
     }
     return out;
   }
 
-  /** x W + b, plus scale (drop(x) A) B where the role has an (unmerged) LoRA; records the LoRA state. */
-  private INDArray dense(INDArray x, DenseRole role, boolean training, Map<DenseRole, Lora> lora) {
-    INDArray y = TensorMath.linear(x, getParam(weight(role)), getParam(bias(role)));
+  /** The bottleneck adapter at {@code site} applied to {@code h}, or {@code h} when the block has none. */
+  private INDArray adapter(INDArray h, String site, BottleneckAdapter.State[] state) {
     TransformerBlockConf conf = layerConf();
+    return !conf.hasAdapter() ? h : BottleneckAdapter.forward(h, BottleneckAdapter.Params.at(site), this::getParam,
+        conf.getAdapterActivation(), conf.isAdapterResidual(), state);
+  }
+
+  /** dL/dh of the adapter at {@code site} (identity without adapters); writes its parameter gradients. */
+  private INDArray adapterBackward(INDArray dOut, String site, BottleneckAdapter.State[] state) {
+    TransformerBlockConf conf = layerConf();
+    return !conf.hasAdapter() ? dOut : BottleneckAdapter.backward(state[0], dOut, BottleneckAdapter.Params.at(site),
+        this::getParam, this::grad, conf.getAdapterActivation(), conf.isAdapterResidual());
+  }
+
+  /**
+   * x W + b, plus scale (drop(x) A) B where the role has an (unmerged) LoRA, with IA3's scaling of the input or the
+   * output where the role has IA3; records the paths' state.
+   */
+  private INDArray dense(INDArray xIn, DenseRole role, boolean training, Trace trace) {
+    TransformerBlockConf conf = layerConf();
+    boolean ia3 = conf.hasIa3(role);
+    INDArray x = ia3 && ia3ScalesInput(role) ? xIn.mulRowVector(getParam(ia3(role))) : xIn;
+    INDArray y = TensorMath.linear(x, getParam(weight(role)), getParam(bias(role)));
     if (conf.hasLora(role) && !conf.isLoraMerged()) {
       INDArray input = null;
       INDArray keepMask = null;
@@ -127,7 +167,11 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       }
       INDArray hidden = (input == null ? x : input).mmul(getParam(loraA(role)));
       y.addi(hidden.mmul(getParam(loraB(role))).muli(conf.getLoraScale()));
-      lora.put(role, new Lora(hidden, input, keepMask));
+      trace.lora().put(role, new Lora(hidden, input, keepMask));
+    }
+    if (ia3 && !ia3ScalesInput(role)) {
+      trace.ia3().put(role, y.dup());
+      y.muliRowVector(getParam(ia3(role)));
     }
     return y;
   }
@@ -150,13 +194,15 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dOut = epsilon.dup('c').reshape('c', c.batch() * c.seq(), conf.getHidden());
       INDArray dFfn = TensorMath.layerNormBackward(c.norm2(), getParam(OUTPUT_LN_GAMMA), dOut,
           grad(OUTPUT_LN_GAMMA), grad(OUTPUT_LN_BETA));
-      Map<DenseRole, Lora> lora = c.lora();
-      INDArray dAct = denseBackward(c.act(), dFfn, DenseRole.OUTPUT, lora);
+      Trace trace = c.trace();
+      INDArray dAct = denseBackward(c.act(), adapterBackward(dFfn, TransformerBlockConf.OUTPUT_ADAPTER, trace.output()),
+          DenseRole.OUTPUT, trace);
       INDArray dInter = TensorMath.geluBackward(c.inter(), dAct, conf.getActivation());
-      INDArray dNorm1 = denseBackward(c.norm1().y(), dInter, DenseRole.INTERMEDIATE, lora).addi(dFfn);
+      INDArray dNorm1 = denseBackward(c.norm1().y(), dInter, DenseRole.INTERMEDIATE, trace).addi(dFfn);
       INDArray dAttended = TensorMath.layerNormBackward(c.norm1(), getParam(ATTENTION_LN_GAMMA), dNorm1,
           grad(ATTENTION_LN_GAMMA), grad(ATTENTION_LN_BETA));
-      INDArray dContext = denseBackward(c.context(), dAttended, DenseRole.ATTENTION_OUTPUT, lora);
+      INDArray dContext = denseBackward(c.context(), adapterBackward(dAttended, TransformerBlockConf.ATTENTION_ADAPTER,
+          trace.attention()), DenseRole.ATTENTION_OUTPUT, trace);
 
       int heads = conf.getHeads();
       int dim = conf.getHidden() / heads;
@@ -168,20 +214,34 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dK = Nd4j.matmul(dScores, c.qh(), null, true, false, false);
 
       dx = dAttended;
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, lora));
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, lora));
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, lora));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
       dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden()).detach();
     }
     cache = null;
     return new Pair<>(parameterGradients(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
   }
 
-  /** Parameter gradients of one dense (skipped when frozen), its LoRA's, and the gradient w.r.t. its input. */
-  private INDArray denseBackward(INDArray x, INDArray dy, DenseRole role, Map<DenseRole, Lora> lora) {
+  /**
+   * Parameter gradients of one dense (skipped when frozen), its LoRA's and IA3's, and the gradient w.r.t. its
+   * (unscaled) input.
+   */
+  private INDArray denseBackward(INDArray xIn, INDArray dyOut, DenseRole role, Trace trace) {
+    boolean ia3 = layerConf().hasIa3(role);
+    INDArray scaling = ia3 ? getParam(ia3(role)) : null;
+    INDArray dScaling = ia3 ? grad(ia3(role)) : null;
+    INDArray dy = dyOut;
+    if (ia3 && !ia3ScalesInput(role)) {
+      if (dScaling != null) {
+        dScaling.assign(dyOut.mul(trace.ia3().get(role)).sum(0).reshape(dScaling.shape()));
+      }
+      dy = dyOut.mulRowVector(scaling);
+    }
+    INDArray x = ia3 && ia3ScalesInput(role) ? xIn.mulRowVector(scaling) : xIn;
     TensorMath.linearParamGrads(x, dy, grad(weight(role)), grad(bias(role)));
     INDArray dx = TensorMath.linearInputGrad(dy, getParam(weight(role)));
-    Lora l = lora.get(role);
+    Lora l = trace.lora().get(role);
     if (l != null) {
       double scale = layerConf().getLoraScale();
       INDArray dB = grad(loraB(role));
@@ -195,6 +255,12 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       }
       INDArray dxLora = dHidden.mmul(getParam(loraA(role)).transpose());
       dx.addi(l.mask() == null ? dxLora : dxLora.muli(l.mask()));
+    }
+    if (ia3 && ia3ScalesInput(role)) {
+      if (dScaling != null) {
+        dScaling.assign(dx.mul(xIn).sum(0).reshape(dScaling.shape()));
+      }
+      dx.muliRowVector(scaling);
     }
     return dx;
   }
