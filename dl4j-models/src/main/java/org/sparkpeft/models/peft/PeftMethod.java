@@ -18,6 +18,14 @@ public interface PeftMethod<C extends PeftConfig> {
   /** The type name this method is registered under. */
   String type();
 
+  /**
+   * The {@code peft_type} of adapter_config.json: Hugging Face PEFT's name where PEFT has the method (LORA, IA3),
+   * otherwise sparkpeft's own {@code SPARKPEFT_<TYPE>} (e.g. SPARKPEFT_BITFIT), which PEFT does not load.
+   */
+  default String peftType() {
+    return "SPARKPEFT_" + type().toUpperCase(java.util.Locale.ROOT);
+  }
+
   Class<C> configType();
 
   /** The configuration from string options (PEFT's field names where PEFT has the method). */

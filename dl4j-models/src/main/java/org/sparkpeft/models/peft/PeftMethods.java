@@ -17,7 +17,11 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
+import org.sparkpeft.models.peft.adapter.AdapterMethod;
+import org.sparkpeft.models.peft.bitfit.BitFitMethod;
 import org.sparkpeft.models.peft.head.HeadOnlyMethod;
+import org.sparkpeft.models.peft.ia3.Ia3Method;
+import org.sparkpeft.models.peft.lastn.LastNMethod;
 import org.sparkpeft.models.peft.lora.LoraMethod;
 
 /** The registry of PEFT methods, by type name, and the one way to apply one to a base graph. */
@@ -25,7 +29,11 @@ public final class PeftMethods {
 
   private static final Map<String, PeftMethod<?>> METHODS = register(
       new HeadOnlyMethod(),
-      new LoraMethod());
+      new LastNMethod(),
+      new BitFitMethod(),
+      new LoraMethod(),
+      new Ia3Method(),
+      new AdapterMethod());
 
   private PeftMethods() {}
 

@@ -21,6 +21,11 @@ public final class LoraMethod implements PeftMethod<LoraConfig> {
   }
 
   @Override
+  public String peftType() {
+    return "LORA";
+  }
+
+  @Override
   public Class<LoraConfig> configType() {
     return LoraConfig.class;
   }

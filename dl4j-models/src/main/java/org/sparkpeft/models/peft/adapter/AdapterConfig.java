@@ -1,0 +1,70 @@
+package org.sparkpeft.models.peft.adapter;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.sparkpeft.models.bert.layers.AdapterActivation;
+import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.PeftConfig;
+import org.sparkpeft.models.peft.PeftOptions;
+
+/**
+ * Houlsby bottleneck adapters (Houlsby et al. 2019): in every targeted block, one adapter after the attention
+ * output projection and one after the FFN output projection, each before its residual + LayerNorm:
+ * {@code h + up(act(down(h)))}. Down is small random (N(0, 0.01²)) and up is zero, so with the residual a new
+ * adapter is the identity and the adapted model starts equal to the base ({@code residual = false} replaces
+ * {@code h} by the bottleneck's output and is not the identity at start).
+ *
+ * @param size bottleneck width (>= 1)
+ * @param activation the bottleneck's non-linearity
+ * @param residual whether the adapter adds its input to its output
+ * @param layers block indices that get adapters; empty = every block
+ * @param head the classification head trained alongside
+ */
+public record AdapterConfig(int size, AdapterActivation activation, boolean residual, Set<Integer> layers,
+                            HeadConfig head) implements PeftConfig {
+
+  public static final String TYPE = "adapter";
+
+  public AdapterConfig {
+    if (size < 1) {
+      throw new IllegalArgumentException("adapter option size must be >= 1, got " + size);
+    }
+    if (activation == null) {
+      throw new IllegalArgumentException("adapter option activation is required");
+    }
+    if (layers == null) {
+      throw new IllegalArgumentException("layers must be given (empty = every block)");
+    }
+    for (int layer : layers) {
+      if (layer < 0) {
+        throw new IllegalArgumentException("adapter option layers_to_transform must be >= 0, got " + layer);
+      }
+    }
+    layers = java.util.Collections.unmodifiableSet(new TreeSet<>(layers));
+    if (head == null) {
+      throw new IllegalArgumentException("a head config is required");
+    }
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  /**
+   * Options {@code size} (default 64), {@code activation} (relu|gelu|tanh, default relu), {@code residual}
+   * (default true), {@code layers_to_transform} (default every block).
+   */
+  public static AdapterConfig parse(Map<String, String> options, HeadConfig head) {
+    AdapterActivation activation;
+    try {
+      activation = AdapterActivation.fromConfigName(options.getOrDefault("activation", "relu"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("adapter option activation: " + e.getMessage(), e);
+    }
+    return new AdapterConfig(PeftOptions.integer(options, "size", 64), activation,
+        PeftOptions.bool(options, "residual", true), PeftOptions.layers(options), head);
+  }
+}
