@@ -27,6 +27,7 @@ import org.sparkpeft.job.report.ReportHtml;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.spark.SparkSessions;
 import org.sparkpeft.job.train.AdapterTrainer;
+import org.sparkpeft.job.train.Checkpoints;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
 import org.sparkpeft.models.io.AdapterFiles;
@@ -143,7 +144,10 @@ public final class TrainCommand implements Callable<Integer> {
     return trainAndWrite(spark, train, null);
   }
 
-  /** Prepares {@code raw} into {@code <output>/prepared} (when not null), trains on it and writes the output. */
+  /**
+   * Prepares {@code raw} (when not null; it ends up in {@code <output>/prepared}), trains on it — checkpointing to
+   * and resuming from {@code .<output name>.checkpoints} beside the output — and writes the output atomically.
+   */
   public Written trainAndWrite(SparkSession spark, TrainConfig train, RawInput raw) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     AtomicOutput target;
@@ -152,17 +156,32 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (DataPrepException e) {
       throw new UserError(e.getMessage(), e);
     }
+    Path checkpointDir = Checkpoints.beside(train.output().path());
+    // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
+    // moved into it before the commit
+    Path prepared = beside(train.output().path(), ".prepared");
     try {
-      TrainConfig job = raw == null ? train : raw.prepare(spark, train, new Path(target.temp(), "prepared").toString());
-      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job).run();
+      TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
+      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
+          train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
+      TrainingReport report = raw == null ? outcome.report()
+          : outcome.report().withConfig("data", new Path(target.target(), "prepared").toString())
+              .withConfig("input", raw.description());
       AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
       write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.CONFIG), adapter.config());
       write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.WEIGHTS), adapter.weights());
-      write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(outcome.report()));
-      write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(outcome.report()));
+      write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(report));
+      write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(report));
+      if (raw != null) {
+        FileSystem fs = prepared.getFileSystem(hadoop);
+        if (!fs.rename(prepared, new Path(target.temp(), "prepared"))) {
+          throw new IOException("the prepared data " + prepared + " could not be moved into the output");
+        }
+      }
       write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
       target.commit();
-      return new Written(outcome.report(), target.target().toString(),
+      new Checkpoints(hadoop, checkpointDir).delete();
+      return new Written(report, target.target().toString(),
           (long) adapter.config().length + adapter.weights().length);
     } catch (IOException | RuntimeException e) {
       target.abort();
@@ -174,6 +193,12 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private static final String PREPARE_PREFIX = "prepare.";
+
+  /** {@code <parent>/.<name><suffix>}: a hidden sibling of the output (Hadoop and Spark readers skip it). */
+  private static Path beside(String output, String suffix) {
+    Path target = new Path(output);
+    return new Path(target.getParent(), "." + target.getName() + suffix);
+  }
 
   private List<String> rawSettings(List<String> prepareOverrides) {
     List<String> settings = new ArrayList<>();
@@ -227,6 +252,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The prepare config writing to {@code outputPath}; a {@link UserError} naming the key when invalid. */
     PrepareConfig config(String outputPath);
+
+    /** What the raw data is, for the run's config record. */
+    default String description() {
+      PrepareConfig config = config("file:/tmp/sparkpeft-describe");
+      return config.source().path() + " (" + config.source().format().name().toLowerCase(Locale.ROOT)
+          + ", max length " + config.tokenize().maxLength() + ", split seed " + config.split().seed() + ")";
+    }
 
     /** Checks the settings before Spark starts. */
     default void validate() {

@@ -27,6 +27,14 @@ public record TrainingReport(String method, String baseModelId, String baseModel
                              List<Validation> validation, ClassificationMetrics test, double wallSeconds,
                              Map<String, String> config) {
 
+  /** This report with config entry {@code key} set to {@code value} (added last when new). */
+  public TrainingReport withConfig(String key, String value) {
+    Map<String, String> changed = new java.util.LinkedHashMap<>(config);
+    changed.put(key, value);
+    return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
+        rounds, epochs, train, validation, test, wallSeconds, changed);
+  }
+
   /** Trainable and total parameters of one group. */
   public record ParamGroup(String name, long trainable, long total) {}
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.TicketData;
 import org.sparkpeft.testsupport.LocalSpark;
 
@@ -32,7 +33,8 @@ class TrainEvaluateCommandTest {
 
   @BeforeAll
   static void start() {
-    spark = LocalSpark.start("train-evaluate-command-test");
+    spark = LocalSpark.builder("train-evaluate-command-test")
+        .config(Nd4jKryoRegistrator.KEY, Nd4jKryoRegistrator.class.getName()).getOrCreate();
   }
 
   @AfterAll
@@ -52,6 +54,8 @@ class TrainEvaluateCommandTest {
     assertEquals(0, train.run(spark));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertTrue(Files.exists(out.resolve("prepared/manifest.json")), "raw input is prepared into <output>/prepared");
+    assertTrue(Files.notExists(tmp.resolve(".run.prepared")) && Files.notExists(tmp.resolve(".run.checkpoints")),
+        "nothing is left beside the output");
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertTrue(metrics.path("config").path("data").asText().endsWith("/prepared"), metrics.path("config").toString());
 
