@@ -135,7 +135,9 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
 
   /**
    * DL4J's aggregation (tree-sum with the stock functions, divide by the count), written into the trainable ranges
-   * of the driver's graph and its updater state; the graph's score becomes the round's mean loss per worker result.
+   * of the driver's graph and its updater state. Unlike stock, the graph's score is not set: a result's score is its
+   * worker's summed loss ({@link AdapterResult}), and the round's mean loss needs the round's example count, which
+   * the caller has ({@link RoundOutcome#lossSum()}).
    */
   @Override
   protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
@@ -159,7 +161,6 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
       updater.divi(count);
       view.assign(updater.castTo(view.dataType()).reshape(view.shape()));
     }
-    graph.setScore(tuple.getScoreSum() / count);
     if (resultBytes < 0) {
       resultBytes = serializedSize(new AdapterResult(params, updater, 0, 0, 0), ParameterAveragingTrainingResult.class);
     }

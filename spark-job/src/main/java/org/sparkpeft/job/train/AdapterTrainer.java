@@ -160,6 +160,7 @@ public final class AdapterTrainer {
 
         boolean last = epoch == t.epochs() - 1 && r == rounds - 1;
         if ((config.eval().everyRounds() > 0 && round % config.eval().everyRounds() == 0) || last) {
+          jsc.setJobDescription(String.format(Locale.ROOT, "validation after round %d/%d", round, totalRounds));
           validate(state, val, slice.gather(graph.params()), spec, slice, labels, round);
         }
         if (checkpoints != null && t.checkpointEveryRounds() > 0

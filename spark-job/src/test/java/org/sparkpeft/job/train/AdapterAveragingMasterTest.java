@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -109,7 +112,12 @@ class AdapterAveragingMasterTest {
     JavaRDD<Minibatch> rdd = jsc.parallelize(batches, 3).cache();
     float[] params0 = slice.gather(driver.graph().params());
 
+    rdd.count();
+    ResultBytes wire = new ResultBytes();
+    spark.sparkContext().addSparkListener(wire);
     AdapterAveragingMaster.RoundOutcome first = master.fitRound(graph, rdd, 0, 0, 1, 2);
+    long collectedOnTheWire = wire.await(3);
+    spark.sparkContext().removeSparkListener(wire);
     AdapterAveragingMaster.RoundOutcome second = master.fitRound(graph, jsc.parallelize(batches.subList(0, 5), 3), 0, 0,
         2, 2);
 
@@ -124,6 +132,9 @@ class AdapterAveragingMasterTest {
         "broadcast " + first.broadcastBytes() + " vs 3 x " + payload);
     assertTrue(first.collectedBytes() >= 3 * payload && first.collectedBytes() < 3 * (payload + 4096),
         "collected " + first.collectedBytes() + " vs 3 x " + payload);
+    // Spark's own count of the bytes the 3 tasks sent back (results + task metrics) agrees with the measurement
+    assertTrue(Math.abs(collectedOnTheWire - first.collectedBytes()) < 3 * 8192,
+        "task results on the wire " + collectedOnTheWire + " vs measured " + first.collectedBytes());
     long stock = 2L * 3 * 4 * (slice.numParams() + slice.updaterSize());
     assertTrue((first.broadcastBytes() + first.collectedBytes()) * 50 < stock,
         "moved " + (first.broadcastBytes() + first.collectedBytes()) + " vs stock " + stock);
@@ -156,6 +167,29 @@ class AdapterAveragingMasterTest {
     assertTrue(maxDiff(params0, undisturbed) > 1e-4, "the round must train");
     assertArrayEquals(undisturbed, slice.gather(driver.graph().params()), 1e-7f);
     assertArrayEquals(undisturbedUpdater, updater(driver.graph()), 1e-9f);
+  }
+
+  /** Sums {@code resultSize} (bytes a task sent back to the driver) over successful tasks. */
+  static final class ResultBytes extends SparkListener {
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger tasks = new AtomicInteger();
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+      if (end.taskInfo().successful() && end.taskMetrics() != null) {
+        bytes.addAndGet(end.taskMetrics().resultSize());
+        tasks.incrementAndGet();
+      }
+    }
+
+    long await(int expectedTasks) {
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (tasks.get() < expectedTasks && System.currentTimeMillis() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(expectedTasks, tasks.get(), "tasks of the round");
+      return bytes.get();
+    }
   }
 
   /** Throws after the first minibatch of partition 1's first attempt: the pooled graph has already trained. */
