@@ -45,8 +45,8 @@ final class AdapterRoundFlatMap implements FlatMapFunction<Iterator<Minibatch>, 
     if (window.isEmpty()) {
       return Collections.emptyIterator();
     }
-    ComputationGraph graph = worker.getInitialModelGraph();
     try {
+      ComputationGraph graph = worker.getInitialModelGraph();
       ParameterAveragingTrainingResult result = null;
       for (int i = 0; i < window.size(); i++) {
         result = worker.processMinibatch(window.get(i).toMultiDataSet(classes), graph, i == window.size() - 1);

@@ -109,6 +109,7 @@ public final class AdapterTrainer {
     AdapterAveragingMaster master = new AdapterAveragingMaster.Builder(t.workers(), spec, slice,
         slice.frozenChecksum(graph.params()), hadoopConf, t.seed())
         .batchSizePerWorker(t.batchSize()).averagingFrequency(f).build();
+    requireKryoBuffer(slice);
     SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
     String fingerprint = fingerprint(base, slice);
 
@@ -240,6 +241,18 @@ public final class AdapterTrainer {
     if (serializer.contains("Kryo") && !Nd4jKryoRegistrator.isIn(jsc.getConf().get(Nd4jKryoRegistrator.KEY, null))) {
       throw new UserError("Spark uses Kryo without ND4J's serialiser: set " + Nd4jKryoRegistrator.KEY + "="
           + Nd4jKryoRegistrator.class.getName() + " when the session starts (bin/sparkpeft and SparkSessions do).");
+    }
+  }
+
+  /** A worker's result is serialised whole by Kryo, which refuses objects over its buffer limit. */
+  private void requireKryoBuffer(TrainableSlice slice) {
+    String key = "spark.kryoserializer.buffer.max";
+    long limit = jsc.getConf().getSizeAsBytes(key, "64m");
+    long needed = 4L * (slice.size() + slice.updaterSize()) + (1 << 16);
+    if (jsc.getConf().get("spark.serializer", "").contains("Kryo") && needed > limit) {
+      throw new UserError(String.format(Locale.ROOT, "a worker's trainable state (%.0f MB with its updater state) "
+          + "exceeds %s (%.0f MB); start Spark with --conf %s=%dm.", needed / 1e6, key, limit / 1e6, key,
+          Math.min(2047, needed * 2 / (1 << 20) + 1)));
     }
   }
 
