@@ -182,6 +182,7 @@ public final class AdapterTrainer {
       bar.clear();
     }
     slice.scatter(state.best, graph.params());
+    jsc.setJobDescription("test evaluation of the best parameters");
     ClassificationMetrics test = evaluate(data.eval("test"), state.best, spec, slice, labels);
     LOG.info(String.format(Locale.ROOT, "test: loss %.4f, accuracy %.4f, macro-F1 %.4f", test.loss(), test.accuracy(),
         test.macroF1()));
