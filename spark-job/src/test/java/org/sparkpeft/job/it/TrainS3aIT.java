@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.job.cli.TrainCommand;
+import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.TicketData;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
 import org.sparkpeft.testsupport.LocalSpark;
@@ -28,7 +29,8 @@ class TrainS3aIT {
   void theAdapterIsWrittenToS3a() throws Exception {
     try (S3Server s3 = S3Server.start(tmp.resolve("s3"))) {
       s3.createBucket("runs");
-      SparkSession.Builder builder = LocalSpark.builder("train-s3a-it");
+      SparkSession.Builder builder = LocalSpark.builder("train-s3a-it")
+          .config(Nd4jKryoRegistrator.KEY, Nd4jKryoRegistrator.class.getName());
       s3.sparkConf().forEach(builder::config);
       try (SparkSession spark = builder.getOrCreate()) {
         Path data = TicketData.prepare(spark, tmp, 200);
