@@ -23,6 +23,7 @@ import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.PeftConfig;
 import org.sparkpeft.models.peft.Optimization;
 import org.sparkpeft.models.peft.PeftMethods;
 import org.sparkpeft.models.peft.PeftModel;
@@ -60,13 +61,9 @@ public final class AdapterFiles {
     });
     byte[] weights = Safetensors.write(tensors, Map.of("format", "pt"));
     ObjectNode config = JSON.createObjectNode();
-    config.put("peft_type", info.methodType().equals("lora") ? "LORA" : info.methodType().toUpperCase());
-    config.put("task_type", "SEQ_CLS");
+    PeftFields.put(config, model.config());
     config.put("base_model_name_or_path", info.baseModelId());
     config.put("inference_mode", true);
-    info.methodOptions().forEach((k, v) -> putOption(config, k, v));
-    config.put("bias", "none");
-    config.putArray("modules_to_save").add(HeadConfig.OUTPUT);
     ObjectNode own = config.putObject("sparkpeft");
     own.put("format_version", FORMAT_VERSION);
     ObjectNode method = own.putObject("method");
@@ -85,6 +82,8 @@ public final class AdapterFiles {
     report.put("total", model.totalCount());
     ObjectNode byLayer = report.putObject("trainable_by_layer");
     model.trainableByLayer().forEach(byLayer::put);
+    ObjectNode byGroup = report.putObject("trainable_by_group");
+    model.trainableByGroup().forEach(byGroup::put);
     ObjectNode summary = own.putObject("training");
     info.summary().forEach(summary::put);
     own.put("weights_sha256", sha256(weights));
@@ -95,8 +94,27 @@ public final class AdapterFiles {
     }
   }
 
+  /**
+   * A verified adapter, not yet applied: what it says of itself, its method configuration and its tensors (by PEFT
+   * name).
+   */
+  public record Parsed(AdapterInfo info, PeftConfig config, Map<String, Safetensors.Tensor> tensors, String source) {}
+
   /** Applies the adapter to {@code base}; refuses (IllegalArgumentException, one sentence) anything inconsistent. */
   public static Loaded load(BaseModel base, Files files, String source) {
+    Parsed parsed = parse(base, files, source);
+    PeftModel model = PeftMethods.create(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN),
+        parsed.config(), Optimization.adamW(1e-3, 0));
+    Map<String, INDArray> values = values(model, parsed);
+    model.trainableParamTable().forEach((key, view) -> view.assign(values.get(key)));
+    return new Loaded(model, parsed.info());
+  }
+
+  /**
+   * Reads and verifies an adapter for {@code base}: format version, the weights' sha256, the base fingerprint, the
+   * method configuration; refuses (IllegalArgumentException, one sentence) anything inconsistent.
+   */
+  public static Parsed parse(BaseModel base, Files files, String source) {
     JsonNode config;
     try {
       config = JSON.readTree(new String(files.config(), StandardCharsets.UTF_8));
@@ -125,27 +143,32 @@ public final class AdapterFiles {
     }
     AdapterInfo info = info(own);
     HeadConfig head = new HeadConfig(info.labels().size(), info.headHidden(), info.headDropout());
-    PeftModel model = PeftMethods.create(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN),
-        PeftMethods.parse(info.methodType(), info.methodOptions(), head), Optimization.adamW(1e-3, 0));
-    Map<String, Safetensors.Tensor> tensors = Safetensors.read(files.weights(), source + "/" + WEIGHTS).tensors();
-    List<Runnable> assignments = new ArrayList<>();
+    PeftConfig method = PeftMethods.parse(info.methodType(), info.methodOptions(), head);
+    return new Parsed(info, method, Safetensors.read(files.weights(), source + "/" + WEIGHTS).tensors(), source);
+  }
+
+  /**
+   * The adapter's value of every trainable parameter of {@code model} (built for {@code parsed.config()}), in DL4J
+   * layout; a missing tensor or a wrong shape is refused before anything is applied.
+   */
+  public static Map<String, INDArray> values(PeftModel model, Parsed parsed) {
+    Map<String, INDArray> values = new LinkedHashMap<>();
     model.trainableParamTable().forEach((key, view) -> {
       PeftNames name = PeftNames.of(key);
-      Safetensors.Tensor tensor = tensors.get(name.name());
+      Safetensors.Tensor tensor = parsed.tensors().get(name.name());
       if (tensor == null) {
-        throw new IllegalArgumentException(source + "/" + WEIGHTS + " lacks tensor " + name.name());
+        throw new IllegalArgumentException(parsed.source() + "/" + WEIGHTS + " lacks tensor " + name.name());
       }
       INDArray array = Nd4j.create(tensor.data(), tensor.shape(), 'c');
       INDArray value = name.transposed() ? array.transpose() : array;
       if (!java.util.Arrays.equals(value.shape(), view.shape())) {
-        throw new IllegalArgumentException(source + ": tensor " + name.name() + " has shape "
+        throw new IllegalArgumentException(parsed.source() + ": tensor " + name.name() + " has shape "
             + java.util.Arrays.toString(tensor.shape()) + ", the method expects the transpose of "
             + java.util.Arrays.toString(view.shape()));
       }
-      assignments.add(() -> view.assign(value.castTo(view.dataType())));
+      values.put(key, value.castTo(view.dataType()).dup('c'));
     });
-    assignments.forEach(Runnable::run);
-    return new Loaded(model, info);
+    return values;
   }
 
   private static AdapterInfo info(JsonNode own) {
@@ -160,21 +183,6 @@ public final class AdapterFiles {
         own.path("head").path("dropout").asDouble(), labels, own.path("base_model").path("id").asText(),
         own.path("base_model").path("sha256").asText(), own.path("tokenizer").path("id").asText(),
         own.path("tokenizer").path("sha256").asText(), summary);
-  }
-
-  private static void putOption(ObjectNode config, String key, String value) {
-    switch (key) {
-      case "r" -> config.put("r", Integer.parseInt(value));
-      case "lora_alpha", "lora_dropout" -> config.put(key, Double.parseDouble(value));
-      case "use_rslora" -> config.put(key, Boolean.parseBoolean(value));
-      case "target_modules" -> {
-        ArrayNode targets = config.putArray("target_modules");
-        for (String t : value.split(",")) {
-          targets.add(t.trim());
-        }
-      }
-      default -> config.put(key, value);
-    }
   }
 
   static String sha256(byte[] bytes) {

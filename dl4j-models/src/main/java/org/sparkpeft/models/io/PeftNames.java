@@ -10,6 +10,21 @@ import org.sparkpeft.models.peft.HeadConfig;
  * DL4J parameter keys ({@code vertex_param}). Matrices are stored in PyTorch's [out, in] layout, so every
  * 2-D weight is transposed on the way out and back.
  *
+ * <ul>
+ *   <li>base modules (last_n, bitfit): Hugging Face's BertModel names, e.g.
+ *       {@code base_model.model.encoder.layer.5.attention.self.query.weight} [out, in], {@code ...query.bias},
+ *       {@code ...attention.output.LayerNorm.bias}, {@code base_model.model.embeddings.LayerNorm.bias};</li>
+ *   <li>LoRA: PEFT's {@code <module>.lora_A.weight} [r, in] and {@code <module>.lora_B.weight} [out, r];</li>
+ *   <li>IA3: PEFT's {@code <module>.ia3_l}, [out, 1] for output-scaled modules (e.g.
+ *       {@code ...attention.self.key.ia3_l}) and [1, in] for the feed-forward module ({@code ...output.dense.ia3_l});</li>
+ *   <li>Houlsby adapters (no PEFT equivalent): a module {@code adapter} inside the module whose output it adapts,
+ *       {@code encoder.layer.N.attention.output.adapter} (after the attention output projection) and
+ *       {@code encoder.layer.N.output.adapter} (after the FFN output projection), each with nn.Linear-style
+ *       {@code down.weight} [size, hidden], {@code down.bias} [size], {@code up.weight} [hidden, size],
+ *       {@code up.bias} [hidden];</li>
+ *   <li>the head: {@code base_model.model.classifier.weight} / {@code .bias} (and {@code classifier.dense.*}).</li>
+ * </ul>
+ *
  * @param name the PEFT tensor name
  * @param transposed whether the DL4J array is the transpose of the stored tensor
  */
@@ -66,6 +81,20 @@ public record PeftNames(String name, boolean transposed) {
         }
         if (param.equals(TransformerBlockConf.loraB(role))) {
           return new PeftNames(module + ".lora_B.weight", true);
+        }
+        if (param.equals(TransformerBlockConf.ia3(role))) {
+          // DL4J holds [1, n]; PEFT holds [1, in] for feed-forward modules, [out, 1] otherwise
+          return new PeftNames(module + ".ia3_l", !TransformerBlockConf.ia3ScalesInput(role));
+        }
+      }
+      for (String[] site : new String[][] {{TransformerBlockConf.ATTENTION_ADAPTER, "attention.output.adapter"},
+          {TransformerBlockConf.OUTPUT_ADAPTER, "output.adapter"}}) {
+        java.util.List<String> params = TransformerBlockConf.adapterParams(site[0]);
+        String[] suffixes = {".down.weight", ".down.bias", ".up.weight", ".up.bias"};
+        for (int i = 0; i < params.size(); i++) {
+          if (param.equals(params.get(i))) {
+            return new PeftNames(block + site[1] + suffixes[i], i % 2 == 0);
+          }
         }
       }
     }

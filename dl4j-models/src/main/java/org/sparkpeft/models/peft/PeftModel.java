@@ -45,9 +45,27 @@ public record PeftModel(ComputationGraph graph, Set<String> trainableParams, Pef
     return out;
   }
 
-  /** Like PEFT's print_trainable_parameters, plus the per-layer breakdown. */
+  /**
+   * Trainable parameter count per kind, in graph order: "head" for the classification head, and for encoder
+   * parameters the group their layer reports ("lora", "ia3", "adapter", "bias", "weight").
+   */
+  public Map<String, Long> trainableByGroup() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    trainableParamTable().forEach((key, value) -> {
+      String vertex = key.substring(0, key.lastIndexOf('_'));
+      String param = key.substring(key.lastIndexOf('_') + 1);
+      String group = graph.getLayer(vertex).conf().getLayer()
+          instanceof org.sparkpeft.models.bert.layers.SparkpeftLayerConf conf ? conf.paramGroup(param) : "head";
+      out.merge(group, value.length(), Long::sum);
+    });
+    return out;
+  }
+
+  /** Like PEFT's print_trainable_parameters, plus the per-kind and per-layer breakdowns. */
   public String summary() {
-    return String.format(java.util.Locale.ROOT, "%s: trainable params: %,d || all params: %,d || trainable%%: %.4f || %s",
-        config.type(), trainableCount(), totalCount(), 100.0 * trainableCount() / totalCount(), trainableByLayer());
+    return String.format(java.util.Locale.ROOT,
+        "%s: trainable params: %,d || all params: %,d || trainable%%: %.4f || by kind %s || by layer %s",
+        config.type(), trainableCount(), totalCount(), 100.0 * trainableCount() / totalCount(), trainableByGroup(),
+        trainableByLayer());
   }
 }

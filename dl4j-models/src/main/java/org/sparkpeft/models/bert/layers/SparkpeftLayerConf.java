@@ -39,6 +39,11 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
   /** Which parameters are biases (for bias-only methods and bias regularisation). */
   public abstract boolean isBiasParam(String name);
 
+  /** The report group of a parameter ("bias" or "weight" here; layers with PEFT parameters add their own). */
+  public String paramGroup(String name) {
+    return isBiasParam(name) ? "bias" : "weight";
+  }
+
   public Set<String> getFrozenParams() {
     return java.util.Collections.unmodifiableSet(frozenParams);
   }

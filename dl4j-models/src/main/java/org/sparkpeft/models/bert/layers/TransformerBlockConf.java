@@ -245,6 +245,23 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     }
   }
 
+  /** "lora", "ia3" or "adapter" for PEFT parameters; "bias" or "weight" for the base's. */
+  @Override
+  public String paramGroup(String name) {
+    for (DenseRole role : DenseRole.values()) {
+      if (name.equals(loraA(role)) || name.equals(loraB(role))) {
+        return "lora";
+      }
+      if (name.equals(ia3(role))) {
+        return "ia3";
+      }
+    }
+    if (adapterParams(ATTENTION_ADAPTER).contains(name) || adapterParams(OUTPUT_ADAPTER).contains(name)) {
+      return "adapter";
+    }
+    return super.paramGroup(name);
+  }
+
   @Override
   public boolean isBiasParam(String name) {
     return name.endsWith(".b") || name.endsWith(".beta");
