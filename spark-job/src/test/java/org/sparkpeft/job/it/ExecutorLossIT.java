@@ -59,6 +59,8 @@ class ExecutorLossIT {
       StandaloneCluster.Submission submission = run.get(10, TimeUnit.MINUTES);
       assertEquals(0, submission.exitCode(), submission.log());
       assertTrue(submission.log().contains("trained lora"), submission.log());
+      assertTrue(submission.log().contains("Lost executor") || submission.log().contains("ExecutorLostFailure"),
+          "the driver must have seen the executor go:\n" + submission.log());
     }
     assertTrue(Files.exists(output.resolve("_SUCCESS")));
     JsonNode metrics = new ObjectMapper().readTree(output.resolve("metrics.json").toFile());
