@@ -70,4 +70,20 @@ public final class PeftOptions {
     }
     return layers;
   }
+
+  /**
+   * Validated block indices of a config record ({@code layers_to_transform}): non-null, each >= 0; an unmodifiable
+   * sorted copy. Empty = every block.
+   */
+  public static Set<Integer> checkedLayers(Set<Integer> layers, String method) {
+    if (layers == null) {
+      throw new IllegalArgumentException(method + " layers must be given (empty = every block)");
+    }
+    for (int layer : layers) {
+      if (layer < 0) {
+        throw new IllegalArgumentException(method + " option layers_to_transform must be >= 0, got " + layer);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(layers));
+  }
 }

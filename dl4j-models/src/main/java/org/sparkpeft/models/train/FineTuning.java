@@ -12,10 +12,12 @@ import org.sparkpeft.models.peft.PeftModel;
 
 /**
  * Single-JVM fine-tuning of a {@link PeftModel}, no Spark: batches in, the trained model (trained in place) and
- * the per-step losses out. The same step Spark's workers run (DL4J's {@code fit} of one MultiDataSet with the
- * model's updater and weight decay; frozen parameters never move).
+ * the per-step losses out; the parameter report is logged first. Each step is the one Spark's workers run
+ * (DL4J's {@code fit} of one MultiDataSet with the model's updater and weight decay; frozen parameters never move).
  */
 public final class FineTuning {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FineTuning.class);
 
   /** Called after every optimizer step. */
   @FunctionalInterface
@@ -44,6 +46,7 @@ public final class FineTuning {
     if (order.isEmpty()) {
       throw new IllegalArgumentException("no batches to train on");
     }
+    LOG.info(model.summary());
     List<Double> losses = new ArrayList<>();
     int step = 0;
     for (int epoch = 0; epoch < options.epochs(); epoch++) {

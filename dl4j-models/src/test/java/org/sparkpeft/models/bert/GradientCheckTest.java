@@ -12,10 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkpeft.models.OneNativeThread;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 
 /** Backprop of embeddings, blocks (attention with padding, LayerNorm, GELU) and pooling against finite differences. */
-@ExtendWith(DoublePrecision.class)
+@ExtendWith({DoublePrecision.class, OneNativeThread.class})
 class GradientCheckTest {
 
   @ParameterizedTest

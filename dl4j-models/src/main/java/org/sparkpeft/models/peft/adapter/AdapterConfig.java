@@ -2,7 +2,6 @@ package org.sparkpeft.models.peft.adapter;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.sparkpeft.models.bert.layers.AdapterActivation;
 import org.sparkpeft.models.peft.HeadConfig;
@@ -34,15 +33,7 @@ public record AdapterConfig(int size, AdapterActivation activation, boolean resi
     if (activation == null) {
       throw new IllegalArgumentException("adapter option activation is required");
     }
-    if (layers == null) {
-      throw new IllegalArgumentException("layers must be given (empty = every block)");
-    }
-    for (int layer : layers) {
-      if (layer < 0) {
-        throw new IllegalArgumentException("adapter option layers_to_transform must be >= 0, got " + layer);
-      }
-    }
-    layers = java.util.Collections.unmodifiableSet(new TreeSet<>(layers));
+    layers = PeftOptions.checkedLayers(layers, "adapter");
     if (head == null) {
       throw new IllegalArgumentException("a head config is required");
     }

@@ -3,7 +3,6 @@ package org.sparkpeft.models.peft.ia3;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.peft.HeadConfig;
@@ -34,15 +33,7 @@ public record Ia3Config(Set<DenseRole> targetModules, Set<Integer> layers, HeadC
       throw new IllegalArgumentException("ia3 option target_modules must name at least one module");
     }
     targetModules = java.util.Collections.unmodifiableSet(EnumSet.copyOf(targetModules));
-    if (layers == null) {
-      throw new IllegalArgumentException("layers must be given (empty = every block)");
-    }
-    for (int layer : layers) {
-      if (layer < 0) {
-        throw new IllegalArgumentException("ia3 option layers_to_transform must be >= 0, got " + layer);
-      }
-    }
-    layers = java.util.Collections.unmodifiableSet(new TreeSet<>(layers));
+    layers = PeftOptions.checkedLayers(layers, "ia3");
     if (head == null) {
       throw new IllegalArgumentException("a head config is required");
     }
