@@ -8,8 +8,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
+import org.sparkpeft.job.eval.BatchScoring;
 import org.sparkpeft.job.eval.ConfusionCounts;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.models.peft.PeftModel;
@@ -31,19 +30,7 @@ final class Evaluator {
       try {
         ComputationGraph graph = model.graph();
         slice.scatter(params.value(), graph.params());
-        ConfusionCounts counts = new ConfusionCounts(classes);
-        while (it.hasNext()) {
-          Minibatch batch = it.next();
-          MultiDataSet data = batch.toMultiDataSet(classes);
-          INDArray probs = graph.output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
-          int[] labels = batch.labels();
-          for (int i = 0; i < labels.length; i++) {
-            INDArray row = probs.getRow(i);
-            int predicted = row.argMax().getInt(0);
-            double p = Math.max(row.getDouble(labels[i]), 1e-12);
-            counts.add(labels[i], predicted, -Math.log(p));
-          }
-        }
+        ConfusionCounts counts = BatchScoring.score(graph, it, classes);
         return List.of(counts).iterator();
       } finally {
         ExecutorModels.giveBack(spec, model);

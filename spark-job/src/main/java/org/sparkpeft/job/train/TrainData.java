@@ -4,18 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.train.config.TrainConfig;
 
 /** The prepared data of a training job as minibatch RDDs: each epoch's training batches and the evaluation splits. */
@@ -58,14 +51,14 @@ final class TrainData {
     }
   }
 
-  private final SparkSession spark;
   private final TrainConfig config;
+  private final PreparedData prepared;
   private final List<String> labels;
 
   TrainData(SparkSession spark, TrainConfig config) {
-    this.spark = spark;
     this.config = config;
-    this.labels = readLabels();
+    this.prepared = new PreparedData(spark, config.data());
+    this.labels = prepared.labels();
   }
 
   List<String> labels() {
@@ -112,42 +105,10 @@ final class TrainData {
 
   /** A split's minibatches for evaluation (any order), cached. */
   JavaRDD<Minibatch> eval(String split) {
-    int batchSize = config.train().batchSize();
-    int classes = labels.size();
-    return shards(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    return prepared.scoringBatches(split, config.train().batchSize(), labels.size());
   }
 
   private Dataset<Row> shards(String split) {
-    String path = config.data() + "/" + split;
-    try {
-      return spark.read().parquet(path).select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL,
-          ShardSchema.BUCKET);
-    } catch (Exception e) {
-      throw new UserError("data " + config.data() + " has no readable " + split + " split (" + path + "); prepare it "
-          + "with `bin/sparkpeft prepare`.", e);
-    }
-  }
-
-  private List<String> readLabels() {
-    Path path = new Path(config.data(), ShardSchema.LABEL_MAP);
-    try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(path)) {
-        throw new UserError("data " + config.data() + " has no " + ShardSchema.LABEL_MAP + "; is it prepared data?");
-      }
-      Map<String, Integer> map;
-      try (InputStream in = fs.open(path)) {
-        map = new ObjectMapper().readValue(in, new TypeReference<Map<String, Integer>>() {});
-      }
-      TreeMap<Integer, String> byId = new TreeMap<>();
-      map.forEach((name, id) -> byId.put(id, name));
-      if (byId.size() < 2 || byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1) {
-        throw new UserError(path + " must map at least 2 labels to ids 0..n-1, got " + map + ".");
-      }
-      return List.copyOf(byId.values());
-    } catch (IOException e) {
-      throw new UserError(path + " cannot be read: " + e.getMessage() + ".", e);
-    }
+    return prepared.rows(split);
   }
 }
