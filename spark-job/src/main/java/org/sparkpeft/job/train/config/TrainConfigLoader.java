@@ -15,6 +15,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.PeftMethods;
 
 /**
  * Reads a training job: the defaults ({@code train-defaults.conf}), then a HOCON job config, then
@@ -53,7 +55,7 @@ public final class TrainConfigLoader {
     for (Map.Entry<String, ConfigValue> e : methodOptions.entrySet()) {
       options.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
     }
-    return new TrainConfig(
+    TrainConfig config = new TrainConfig(
         text(c, "data", true),
         blankToNull(text(c, "model", false)),
         text(c, "method.type", true),
@@ -66,6 +68,19 @@ public final class TrainConfigLoader {
             atLeast(c, "checkpoint.every-rounds", 0)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
+    checkMethod(config);
+    return config;
+  }
+
+  /** The method's own check of its options (before Spark starts); the label count is not known yet, 2 stands in. */
+  private static void checkMethod(TrainConfig config) {
+    try {
+      PeftMethods.parse(config.methodType(), config.methodOptions(),
+          new HeadConfig(2, config.head().hidden(), config.head().dropout()));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("method." + (PeftMethods.types().contains(config.methodType()) ? "options" : "type") + ": "
+          + e.getMessage() + (e.getMessage().endsWith(".") ? "" : "."), e);
+    }
   }
 
   private static Config overrides(List<String> overrides) {

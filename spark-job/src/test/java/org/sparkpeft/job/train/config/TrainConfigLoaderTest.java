@@ -3,6 +3,7 @@ package org.sparkpeft.job.train.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -65,6 +66,10 @@ class TrainConfigLoaderTest {
     assertEquals("unknown training key train.epoch; see the README's configuration reference.",
         error("train.epoch=3"));
     assertEquals("output.overwrite must be true or false, got 'yes please'.", error("output.overwrite=yes please"));
+    assertTrue(error("method.type=prefix_tuning").startsWith("method.type: unknown PEFT method 'prefix_tuning'"),
+        error("method.type=prefix_tuning"));
+    assertTrue(error("method.options.r=0").startsWith("method.options: "), error("method.options.r=0"));
+    assertTrue(error("method.options.r=0").contains("r"), error("method.options.r=0"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
