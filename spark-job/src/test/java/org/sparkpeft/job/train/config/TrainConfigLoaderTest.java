@@ -76,6 +76,22 @@ class TrainConfigLoaderTest {
         assertThrows(UserError.class, () -> TrainConfigLoader.load(new File("nope.conf"), List.of())).getMessage());
   }
 
+  @Test
+  void everyExampleTrainingConfigInConfLoads() throws Exception {
+    java.nio.file.Path conf = java.nio.file.Path.of(System.getProperty("sparkpeft.home", "..")).resolve("conf");
+    List<java.nio.file.Path> files;
+    try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(conf)) {
+      files = list.filter(f -> f.getFileName().toString().matches("train-.*\\.conf")).sorted().toList();
+    }
+    assertTrue(files.size() >= 6, "example configs: " + files);
+    java.util.Set<String> methods = new java.util.TreeSet<>();
+    for (java.nio.file.Path file : files) {
+      methods.add(TrainConfigLoader.load(file.toFile(), List.of()).methodType());
+    }
+    assertEquals(new java.util.TreeSet<>(org.sparkpeft.models.peft.PeftMethods.types()), methods,
+        "one example job per PEFT method");
+  }
+
   private static String error(String setting) {
     return assertThrows(UserError.class,
         () -> TrainConfigLoader.load(null, List.of("data=d", "output.path=o", setting))).getMessage();
