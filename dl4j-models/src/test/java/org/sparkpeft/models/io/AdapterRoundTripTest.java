@@ -73,9 +73,10 @@ class AdapterRoundTripTest {
                                                               String someTensor, long[] itsShape) {
     PeftModel model = PeftMethods.create(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN),
         PeftMethods.parse(type, options, HeadConfig.linear(2)), Optimization.adamW(1e-3, 0.01));
-    FineTuning.fit(model, List.of(train), new FitOptions(3, 0, -1), FineTuning.StepListener.NONE);
+    INDArray untrained = FineTuning.predict(model, probe);
+    FineTuning.fit(model, List.of(train), new FitOptions(2, 0, -1), FineTuning.StepListener.NONE);
     AdapterInfo info = new AdapterInfo(type, options, 0, 0, List.of("ham", "spam"), base.id(), base.fingerprint(),
-        base.id(), "t", Map.of("steps", "3"));
+        base.id(), "t", Map.of("steps", "2"));
     AdapterFiles.Files files = AdapterFiles.save(model, info);
 
     AdapterFiles.Loaded loaded = AdapterFiles.load(fresh, files, "adapter");
@@ -86,10 +87,7 @@ class AdapterRoundTripTest {
     for (int row = 0; row < probe.size(); row++) {
       assertArrayEquals(expected.toFloatMatrix()[row], actual.toFloatMatrix()[row], 0f, type + " row " + row);
     }
-    INDArray baseLogits = FineTuning.predict(PeftMethods.create(BertGraphs.embeddingModel(fresh.weights(),
-        PoolingConf.Mode.MEAN), PeftMethods.parse(type, options, HeadConfig.linear(2)), Optimization.adamW(1e-3, 0)),
-        probe);
-    assertTrue(baseLogits.sub(actual).amaxNumber().doubleValue() > 1e-4, type + ": the trained tensors were applied");
+    assertTrue(untrained.sub(actual).amaxNumber().doubleValue() > 1e-5, type + ": the trained tensors were applied");
 
     Map<String, Safetensors.Tensor> stored = Safetensors.read(files.weights(), "w").tensors();
     assertEquals(tensors, stored.size(), type + " stores exactly its trainable tensors: " + stored.keySet());
