@@ -23,6 +23,19 @@ final class BottleneckAdapter {
     static Params at(String site) {
       return new Params(site + ".down.W", site + ".down.b", site + ".up.W", site + ".up.b");
     }
+
+    void addTo(ParamLayout layout, int hidden, int size) {
+      layout.add(downW, hidden, size).add(downB, size).add(upW, size, hidden).add(upB, hidden);
+    }
+
+    /** Near-identity: down N(0, 0.01²), everything else zero, so the adapter's output starts at zero. */
+    void initialize(java.util.Map<String, INDArray> views) {
+      INDArray down = views.get(downW);
+      down.assign(org.nd4j.linalg.factory.Nd4j.randn(down.dataType(), down.shape()).muli(0.01));
+      views.get(downB).assign(0.0);
+      views.get(upW).assign(0.0);
+      views.get(upB).assign(0.0);
+    }
   }
 
   private BottleneckAdapter() {}

@@ -57,6 +57,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
   /** Where the bottleneck adapters sit: after the attention output projection and after the FFN output. */
   public static final String ATTENTION_ADAPTER = "attentionAdapter";
   public static final String OUTPUT_ADAPTER = "outputAdapter";
+  public static final List<String> ADAPTER_SITES = List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER);
 
   /** For JSON deserialisation. */
   public TransformerBlockConf() {
@@ -194,11 +195,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
       }
     }
     if (hasAdapter()) {
-      for (String site : List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER)) {
-        BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
-        layout.add(p.downW(), hidden, adapterSize).add(p.downB(), adapterSize);
-        layout.add(p.upW(), adapterSize, hidden).add(p.upB(), hidden);
-      }
+      ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).addTo(layout, hidden, adapterSize));
     }
     return layout;
   }
@@ -234,14 +231,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
       }
     }
     if (hasAdapter()) {
-      for (String site : List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER)) {
-        BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
-        INDArray down = views.get(p.downW());
-        down.assign(Nd4j.randn(down.dataType(), down.shape()).muli(0.01));
-        views.get(p.downB()).assign(0.0);
-        views.get(p.upW()).assign(0.0);
-        views.get(p.upB()).assign(0.0);
-      }
+      ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).initialize(views));
     }
   }
 
@@ -256,7 +246,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
         return "ia3";
       }
     }
-    if (adapterParams(ATTENTION_ADAPTER).contains(name) || adapterParams(OUTPUT_ADAPTER).contains(name)) {
+    if (ADAPTER_SITES.stream().anyMatch(site -> adapterParams(site).contains(name))) {
       return "adapter";
     }
     return super.paramGroup(name);

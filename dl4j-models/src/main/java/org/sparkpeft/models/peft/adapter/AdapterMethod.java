@@ -1,7 +1,6 @@
 package org.sparkpeft.models.peft.adapter;
 
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,7 +33,7 @@ public final class AdapterMethod implements PeftMethod<AdapterConfig> {
     Set<String> created = new LinkedHashSet<>();
     EncoderBlocks.selected(encoder, config.layers(), "adapter").forEach((vertex, block) -> {
       block.setAdapter(config.size(), config.activation(), config.residual());
-      for (String site : List.of(TransformerBlockConf.ATTENTION_ADAPTER, TransformerBlockConf.OUTPUT_ADAPTER)) {
+      for (String site : TransformerBlockConf.ADAPTER_SITES) {
         TransformerBlockConf.adapterParams(site).forEach(p -> created.add(vertex + "_" + p));
       }
     });
