@@ -74,6 +74,15 @@ class TrainEvaluateCommandTest {
     assertEquals(expected.path("confusion"), actual.path("confusion"));
     assertEquals("lora", eval.path("method").asText());
 
+    // an existing output is refused (and left as it is) unless --overwrite
+    long before = Files.getLastModifiedTime(out.resolve("metrics.json")).toMillis();
+    TrainCommand rerun = new TrainCommand();
+    new CommandLine(rerun).parseArgs("--data", out.resolve("prepared").toUri().toString(), "--output",
+        out.toUri().toString());
+    UserError outputExists = assertThrows(UserError.class, () -> rerun.run(spark));
+    assertTrue(outputExists.getMessage().contains("already exists"), outputExists.getMessage());
+    assertEquals(before, Files.getLastModifiedTime(out.resolve("metrics.json")).toMillis());
+
     // an existing --output is kept unless --overwrite
     EvaluateCommand again = new EvaluateCommand();
     new CommandLine(again).parseArgs("--adapter", out.resolve("adapter").toUri().toString(), "--data",
