@@ -32,10 +32,18 @@ class MainTest {
 
   @Test
   void aCommandOfALaterIssueSaysSoWithoutAStackTrace() {
+    Captured run = capture(() -> Main.run("predict", "--adapter", "x"));
+    assertEquals(2, run.code);
+    assertTrue(run.err.startsWith("sparkpeft predict: this build does not have `predict` yet"), run.err);
+    assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
+  }
+
+  @Test
+  void aMissingRequiredOptionIsOneSentenceAndExitCodeTwo() {
     Captured run = capture(() -> Main.run("evaluate", "--adapter", "x"));
     assertEquals(2, run.code);
-    assertTrue(run.err.startsWith("sparkpeft evaluate: this build does not have `evaluate` yet"), run.err);
-    assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
+    assertTrue(run.err.contains("Missing required option: '--data=PATH'"), run.err);
+    assertFalse(run.err.contains("\tat "), "no stack trace for a user error:\n" + run.err);
   }
 
   @Test

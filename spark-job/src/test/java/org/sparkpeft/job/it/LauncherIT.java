@@ -96,10 +96,15 @@ class LauncherIT {
     assertEquals(2, badWorkers.exitCode(), badWorkers.transcript());
     assertTrue(badWorkers.stderr().contains("--workers must be a positive integer"), badWorkers.transcript());
 
-    Result later = Launcher.run(runDir, LIMIT, "evaluate", "--adapter", "/nowhere");
+    Result later = Launcher.run(runDir, LIMIT, "predict", "--adapter", "/nowhere");
     assertEquals(2, later.exitCode(), later.transcript());
-    assertTrue(later.stderr().contains("does not have `evaluate` yet"), later.transcript());
+    assertTrue(later.stderr().contains("does not have `predict` yet"), later.transcript());
     assertFalse(later.stderr().contains("\tat "), later.transcript());
+
+    Result noAdapter = Launcher.run(runDir, LIMIT, "evaluate", "--adapter", "/nowhere", "--data", "/nowhere");
+    assertEquals(2, noAdapter.exitCode(), noAdapter.transcript());
+    assertTrue(noAdapter.stderr().contains("adapter /nowhere has no adapter_config.json"), noAdapter.transcript());
+    assertFalse(noAdapter.stderr().contains("\tat "), noAdapter.transcript());
   }
 
   private List<Long> pids() throws Exception {
