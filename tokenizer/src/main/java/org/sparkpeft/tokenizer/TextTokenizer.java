@@ -15,8 +15,8 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 /**
  * A Hugging Face tokenizer.json applied exactly as the model was trained (normalizer, pre-tokenizer, WordPiece,
- * [CLS]/[SEP]), with truncation at {@code maxLength} and no padding: batches are padded later, per length
- * bucket. Built from the file's bytes so that Spark can ship them and executors build one per JVM.
+ * [CLS]/[SEP]), with truncation at {@code maxLength} ({@link Truncation}: the head as Hugging Face does, the tail,
+ * or both ends) and no padding: batches are padded later, per length bucket. Built from the file's bytes so that Spark can ship them and executors build one per JVM.
  * Not thread-safe to close while in use; encoding is thread-safe.
  */
 public final class TextTokenizer implements AutoCloseable {
@@ -28,14 +28,18 @@ public final class TextTokenizer implements AutoCloseable {
     }
   }
 
+  /** Truncates at max length ({@link Truncation#HEAD}); for the other strategies it does not truncate. */
   private final HuggingFaceTokenizer delegate;
   private final int maxLength;
+  private final Truncation truncation;
   private final String sha256;
   private final String id;
 
-  private TextTokenizer(HuggingFaceTokenizer delegate, int maxLength, String sha256, String id) {
+  private TextTokenizer(HuggingFaceTokenizer delegate, int maxLength, Truncation truncation, String sha256,
+                        String id) {
     this.delegate = delegate;
     this.maxLength = maxLength;
+    this.truncation = truncation;
     this.sha256 = sha256;
     this.id = id;
   }
@@ -47,16 +51,24 @@ public final class TextTokenizer implements AutoCloseable {
    * @param maxLength tokens per text including [CLS] and [SEP]; longer texts are truncated
    */
   public static TextTokenizer fromJson(String id, byte[] tokenizerJson, int maxLength) {
+    return fromJson(id, tokenizerJson, maxLength, Truncation.HEAD);
+  }
+
+  /**
+   * A tokenizer from the bytes of a tokenizer.json that keeps the tokens {@code truncation} names of texts longer
+   * than {@code maxLength}.
+   */
+  public static TextTokenizer fromJson(String id, byte[] tokenizerJson, int maxLength, Truncation truncation) {
     if (maxLength < 2) {
       throw new IllegalArgumentException("max length must be at least 2 (room for [CLS] and [SEP]), got " + maxLength);
     }
     try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
       HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of(
-          "truncation", "true",
+          "truncation", Boolean.toString(truncation == Truncation.HEAD),
           "padding", "false",
           "maxLength", Integer.toString(maxLength),
           "addSpecialTokens", "true"));
-      return new TextTokenizer(tokenizer, maxLength, sha256(tokenizerJson), id);
+      return new TextTokenizer(tokenizer, maxLength, truncation, sha256(tokenizerJson), id);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("tokenizer " + id + " could not be read as a Hugging Face tokenizer.json: "
           + e.getMessage(), e);
@@ -83,7 +95,43 @@ public final class TextTokenizer implements AutoCloseable {
 
   public Encoded encode(String text) {
     Encoding encoding = delegate.encode(text == null ? "" : text);
-    return new Encoded(toInts(encoding.getIds()), encoding.exceedMaxLength());
+    if (truncation == Truncation.HEAD) {
+      return new Encoded(toInts(encoding.getIds()), encoding.exceedMaxLength());
+    }
+    long[] ids = encoding.getIds();
+    return ids.length <= maxLength ? new Encoded(toInts(ids), false)
+        : new Encoded(cut(ids, encoding.getSpecialTokenMask()), true);
+  }
+
+  /**
+   * The full encoding {@code ids} cut to max length: the special tokens around the content (leading and trailing,
+   * as the tokenizer's template put them) stay, the content keeps the positions {@link Truncation#split} names.
+   */
+  private int[] cut(long[] ids, long[] special) {
+    int lead = 0;
+    while (lead < ids.length && special[lead] != 0) {
+      lead++;
+    }
+    int trail = 0;
+    while (trail < ids.length - lead && special[ids.length - 1 - trail] != 0) {
+      trail++;
+    }
+    int content = ids.length - lead - trail;
+    int room = maxLength - lead - trail;
+    if (room < 0) {
+      throw new IllegalArgumentException("max length " + maxLength + " leaves no room beside the tokenizer's "
+          + (lead + trail) + " special tokens");
+    }
+    int[] keep = truncation.split(content, room);
+    int[] out = new int[lead + keep[0] + keep[1] + trail];
+    int n = 0;
+    for (int i = 0; i < lead + keep[0]; i++) {
+      out[n++] = Math.toIntExact(ids[i]);
+    }
+    for (int i = ids.length - trail - keep[1]; i < ids.length; i++) {
+      out[n++] = Math.toIntExact(ids[i]);
+    }
+    return out;
   }
 
   public List<Encoded> encodeAll(List<String> texts) {
@@ -97,6 +145,10 @@ public final class TextTokenizer implements AutoCloseable {
 
   public int maxLength() {
     return maxLength;
+  }
+
+  public Truncation truncation() {
+    return truncation;
   }
 
   /** sha256 of the tokenizer.json bytes (hex). */

@@ -40,6 +40,55 @@ class TextTokenizerTest {
   }
 
   @Test
+  void headTailKeepsTheFirstAndLastHalfOfTheContentBetweenClsAndSep() {
+    String text = "the opening line of a long mail. " + "filler words here ".repeat(40)
+        + "to unsubscribe reply with remove in the subject";
+    int[] whole;
+    try (TextTokenizer all = TextTokenizer.defaultModel(4096)) {
+      whole = all.encode(text).ids();
+    }
+    int[] content = java.util.Arrays.copyOfRange(whole, 1, whole.length - 1);
+    try (TextTokenizer headTail = TextTokenizer.fromJson("m", TextTokenizer.defaultTokenizerJson(), 17,
+        Truncation.HEAD_TAIL)) {
+      Encoded e = headTail.encode(text);
+      assertTrue(e.truncated());
+      // 15 content slots: the first 8 and the last 7 tokens
+      int[] expected = new int[17];
+      expected[0] = 101;
+      System.arraycopy(content, 0, expected, 1, 8);
+      System.arraycopy(content, content.length - 7, expected, 9, 7);
+      expected[16] = 102;
+      assertArrayEquals(expected, e.ids());
+      assertEquals(Truncation.HEAD_TAIL, headTail.truncation());
+      // a text that fits is not cut, and encodes as with head truncation
+      try (TextTokenizer head = TextTokenizer.defaultModel(17)) {
+        assertArrayEquals(head.encode("a short mail").ids(), headTail.encode("a short mail").ids());
+      }
+      assertFalse(headTail.encode("a short mail").truncated());
+      assertArrayEquals(new int[] {101, 102}, headTail.encode("").ids());
+    }
+    try (TextTokenizer tail = TextTokenizer.fromJson("m", TextTokenizer.defaultTokenizerJson(), 6, Truncation.TAIL)) {
+      int[] ids = tail.encode(text).ids();
+      assertArrayEquals(new int[] {101, content[content.length - 4], content[content.length - 3],
+          content[content.length - 2], content[content.length - 1], 102}, ids);
+    }
+    try (TextTokenizer head = TextTokenizer.defaultModel(17)) {
+      assertArrayEquals(java.util.Arrays.copyOfRange(whole, 0, 16), java.util.Arrays.copyOf(head.encode(text).ids(),
+          16));
+    }
+  }
+
+  @Test
+  void truncationNamesParseAndAWrongOneIsNamed() {
+    assertEquals(Truncation.HEAD_TAIL, Truncation.parse("head-tail"));
+    assertEquals(Truncation.HEAD_TAIL, Truncation.parse("HEAD_TAIL"));
+    assertEquals(Truncation.TAIL, Truncation.parse(" tail "));
+    assertEquals("head_tail", Truncation.HEAD_TAIL.configName());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Truncation.parse("middle"));
+    assertEquals("truncation must be one of head, tail, head_tail, got 'middle'", e.getMessage());
+  }
+
+  @Test
   void aFileThatIsNotATokenizerIsRefusedClearly() {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> TextTokenizer.fromJson("bad.json", "{\"not\": \"a tokenizer\"}".getBytes(StandardCharsets.UTF_8), 128));

@@ -17,6 +17,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueType;
 
 import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Reads a prepare job config: HOCON (or plain {@code key = value} lines, which are HOCON too) with the defaults of
@@ -109,11 +110,20 @@ public final class ConfigLoader {
       SplitSpec split = new SplitSpec(c.getLong("split.seed"), c.getDouble("split.train"), c.getDouble("split.val"),
           c.getDouble("split.test"));
       TokenizeSpec tokenize = new TokenizeSpec(c.getString("tokenizer.path"), c.getInt("tokenizer.max-length"),
+          truncation(c.getString("tokenizer.truncation")),
           stringList(c, "tokenizer.buckets").stream().map(s -> parseInt("tokenizer.buckets", s)).toList());
       OutputSpec output = new OutputSpec(c.getString("output.path"), c.getBoolean("output.overwrite"));
       return new PrepareConfig(source, clean, split, tokenize, output);
     } catch (ConfigException e) {
       throw new DataPrepException("config problem: " + e.getMessage() + ".");
+    }
+  }
+
+  private static Truncation truncation(String value) {
+    try {
+      return Truncation.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new DataPrepException("tokenizer." + e.getMessage() + ".");
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Tokenization and length buckets.
@@ -12,13 +13,16 @@ import org.sparkpeft.data.DataPrepException;
  * @param tokenizerPath a tokenizer.json (or a model folder holding one) on any Hadoop FS; null = the default
  *     model's (all-MiniLM-L6-v2, bundled)
  * @param maxLength tokens per row including [CLS]/[SEP]; longer texts are truncated and counted
+ * @param truncation which tokens a longer text keeps (null: {@link Truncation#HEAD})
  * @param buckets ascending bucket upper bounds in tokens; empty = powers of two from 16 up to maxLength. The last
  *     bucket always ends at maxLength.
  */
-public record TokenizeSpec(String tokenizerPath, int maxLength, List<Integer> buckets) implements Serializable {
+public record TokenizeSpec(String tokenizerPath, int maxLength, Truncation truncation, List<Integer> buckets)
+    implements Serializable {
 
   public TokenizeSpec {
     tokenizerPath = tokenizerPath == null || tokenizerPath.isBlank() ? null : tokenizerPath;
+    truncation = truncation == null ? Truncation.HEAD : truncation;
     if (maxLength < 2 || maxLength > 1 << 16) {
       throw new DataPrepException("tokenizer.max-length (--max-length) must lie in [2, 65536], got " + maxLength
           + ".");

@@ -26,7 +26,7 @@ public record Manifest(
                            String fileGlob, List<String> labelRules, String normalization, int maxChars) {}
 
   /** The tokenizer the ids belong to. */
-  public record TokenizerInfo(String id, String sha256, int maxLength) {}
+  public record TokenizerInfo(String id, String sha256, int maxLength, String truncation) {}
 
   /**
    * Row accounting.

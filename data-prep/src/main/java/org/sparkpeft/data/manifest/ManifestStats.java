@@ -98,7 +98,8 @@ public final class ManifestStats {
             : null, source.format().tabular() ? source.labelCol() : null, source.idCol(), source.fileGlob(),
             source.labelRules().stream().map(LabelRule::toString).toList(),
             config.clean().normalization().name(), config.clean().maxChars()),
-        new Manifest.TokenizerInfo(tokenizer.id(), tokenizer.sha256(), config.tokenize().maxLength()),
+        new Manifest.TokenizerInfo(tokenizer.id(), tokenizer.sha256(), config.tokenize().maxLength(),
+            config.tokenize().truncation().configName()),
         config.split().seed(), ratios, labelMap, config.tokenize().buckets(), counts, splits, histogram, lengths);
   }
 }

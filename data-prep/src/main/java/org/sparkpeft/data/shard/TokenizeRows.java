@@ -16,6 +16,7 @@ import org.sparkpeft.data.source.RawRows;
 import org.sparkpeft.data.split.Splitter;
 import org.sparkpeft.tokenizer.Encoded;
 import org.sparkpeft.tokenizer.TextTokenizer;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Cleaned, deduplicated rows to shard rows, on executors: split assignment, label index, token ids (the
@@ -53,6 +54,7 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, tokenize.maxLength(),
+        tokenize.truncation(),
         tokenizerJson::value);
     return new Iterator<>() {
       @Override
@@ -70,11 +72,12 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
   /**
    * Long texts are first encoded up to a space near {@link #CHARS_PER_TOKEN} x max length characters: pre-tokenizers
    * split at spaces, so the tokens of that prefix are exactly the first tokens of the whole text, and when the prefix
-   * alone already fills max length the result equals the whole text's. Otherwise the whole text is encoded.
+   * alone already fills max length the result equals the whole text's. Otherwise, and for the truncations that keep
+   * the tail, the whole text is encoded.
    */
   static Encoded encode(TextTokenizer tokenizer, String text) {
     int cut = (int) Math.min(Integer.MAX_VALUE, (long) CHARS_PER_TOKEN * tokenizer.maxLength());
-    if (text.length() > cut) {
+    if (text.length() > cut && tokenizer.truncation() == Truncation.HEAD) {
       int space = text.lastIndexOf(' ', cut);
       if (space > 0) {
         Encoded prefix = tokenizer.encode(text.substring(0, space));

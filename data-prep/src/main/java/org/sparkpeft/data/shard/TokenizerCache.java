@@ -5,9 +5,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 
 import org.sparkpeft.tokenizer.TextTokenizer;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
- * One {@link TextTokenizer} per executor JVM and (tokenizer sha256, max length): building one parses the
+ * One {@link TextTokenizer} per executor JVM and (tokenizer sha256, max length, truncation): building one parses the
  * tokenizer.json (tens of milliseconds), so tasks share it. Encoding is thread-safe. Tokenizers live as long as
  * the JVM.
  */
@@ -17,9 +18,10 @@ public final class TokenizerCache {
 
   private TokenizerCache() {}
 
-  public static TextTokenizer get(String id, String sha256, int maxLength, Supplier<byte[]> json) {
-    return CACHE.computeIfAbsent(sha256 + "/" + maxLength, k -> {
-      TextTokenizer built = TextTokenizer.fromJson(id, json.get(), maxLength);
+  public static TextTokenizer get(String id, String sha256, int maxLength, Truncation truncation,
+                                  Supplier<byte[]> json) {
+    return CACHE.computeIfAbsent(sha256 + "/" + maxLength + "/" + truncation, k -> {
+      TextTokenizer built = TextTokenizer.fromJson(id, json.get(), maxLength, truncation);
       if (!built.sha256().equals(sha256)) {
         throw new IllegalStateException("tokenizer bytes have sha256 " + built.sha256() + ", expected " + sha256);
       }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.sparkpeft.tokenizer.Truncation;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.data.DataPrepException;
 
@@ -46,6 +47,8 @@ class ConfigLoaderTest {
     assertEquals(0.8, c.split().train());
     assertEquals(128, c.tokenize().maxLength());
     assertEquals(List.of(32, 64, 128), c.tokenize().buckets());
+    assertEquals(Truncation.HEAD, c.tokenize().truncation());
+    assertEquals(Truncation.HEAD_TAIL, load(conf.toFile(), "tokenizer.truncation=head_tail").tokenize().truncation());
     assertEquals(Normalization.NFKC, c.clean().normalization());
     assertFalse(c.output().overwrite());
   }
@@ -103,6 +106,8 @@ class ConfigLoaderTest {
     assertMessage("output.path (--output) is required", () -> load(null, "input.path=x", "input.format=csv"));
     assertMessage("must add up to 1", () -> load(null, "input.path=x", "input.format=csv", "output.path=o",
         "split.train=0.9"));
+    assertMessage("tokenizer.truncation must be one of head, tail, head_tail, got 'both'", () -> load(null,
+        "input.path=x", "input.format=csv", "output.path=o", "tokenizer.truncation=both"));
     assertMessage("tokenizer.buckets must be ascending", () -> load(null, "input.path=x", "input.format=csv",
         "output.path=o", "tokenizer.buckets=64,32"));
     assertMessage("input.csv.delimiter must be exactly one character", () -> load(null, "input.path=x",

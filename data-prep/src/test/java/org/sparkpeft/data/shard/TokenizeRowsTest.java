@@ -16,6 +16,7 @@ import org.sparkpeft.data.email.EmailText;
 import org.sparkpeft.data.source.SpamAssassinCorpus;
 import org.sparkpeft.tokenizer.Encoded;
 import org.sparkpeft.tokenizer.TextTokenizer;
+import org.sparkpeft.tokenizer.Truncation;
 
 class TokenizeRowsTest {
 
@@ -33,6 +34,20 @@ class TokenizeRowsTest {
       assertSameAsWholeText(tokenizer, "x".repeat(2000) + " and a tail");       // one huge word: [UNK]
       assertSameAsWholeText(tokenizer, "a".repeat(300) + " " + "b ".repeat(10)); // the prefix is not truncated
       assertSameAsWholeText(tokenizer, "naïve café, straße! ".repeat(100));
+    }
+  }
+
+  @Test
+  void headTailTruncationEncodesTheWholeText() {
+    try (TextTokenizer tokenizer = TextTokenizer.fromJson("m", TextTokenizer.defaultTokenizerJson(), 32,
+        Truncation.HEAD_TAIL)) {
+      String text = "first words " + "word ".repeat(2000) + "the very end";
+      assertSameAsWholeText(tokenizer, text);
+      int[] ids = TokenizeRows.encode(tokenizer, text).ids();
+      int[] end = tokenizer.encode("the very end").ids(); // [CLS] the very end [SEP]
+      assertEquals(32, ids.length);
+      assertArrayEquals(end, new int[] {ids[0], ids[28], ids[29], ids[30], ids[31]});
+      assertEquals(tokenizer.encode("first words").ids()[1], ids[1]);
     }
   }
 
