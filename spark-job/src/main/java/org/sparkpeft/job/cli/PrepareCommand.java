@@ -55,6 +55,10 @@ public final class PrepareCommand implements Callable<Integer> {
   @Option(names = "--max-length", paramLabel = "N", description = "Tokens per row: tokenizer.max-length (default 256).")
   Integer maxLength;
 
+  @Option(names = "--truncation", paramLabel = "head|tail|head_tail", description = "Which tokens a longer text "
+      + "keeps: tokenizer.truncation (default head).")
+  String truncation;
+
   @Option(names = "--output", paramLabel = "PATH", description = "Output folder: output.path.")
   String output;
 
@@ -102,6 +106,7 @@ public final class PrepareCommand implements Callable<Integer> {
     add(settings, "input.id-col", idCol);
     add(settings, "tokenizer.path", model);
     add(settings, "tokenizer.max-length", maxLength == null ? null : maxLength.toString());
+    add(settings, "tokenizer.truncation", truncation);
     add(settings, "output.path", output);
     if (overwrite) {
       settings.add("output.overwrite=true");

@@ -66,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-length", paramLabel = "N", description = "With --input: tokens per row (default 256).")
   Integer maxLength;
 
+  @Option(names = "--truncation", paramLabel = "head|tail|head_tail", description = "With --input: which tokens a "
+      + "longer text keeps (default head).")
+  String truncation;
+
   @Option(names = "--method", paramLabel = "TYPE", description = "PEFT method (head, last_n, bitfit, lora, ia3, adapter): method.type.")
   String method;
 
@@ -214,6 +218,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (maxLength != null) {
       settings.add("tokenizer.max-length=" + maxLength);
+    }
+    if (truncation != null) {
+      settings.add("tokenizer.truncation=" + truncation);
     }
     settings.addAll(prepareOverrides);
     return settings;

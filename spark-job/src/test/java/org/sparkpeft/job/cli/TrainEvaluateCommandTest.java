@@ -48,8 +48,8 @@ class TrainEvaluateCommandTest {
     Path out = tmp.resolve("run");
     TrainCommand train = new TrainCommand();
     new CommandLine(train).parseArgs("--input", csv.toUri().toString(), "--format", "csv", "--text-col", "description",
-        "--label-col", "queue", "--max-length", "32", "--method", "lora", "--output", out.toUri().toString(),
-        "--epochs", "1", "--workers", "2", "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=0",
+        "--label-col", "queue", "--max-length", "32", "--truncation", "head_tail", "--method", "lora", "--output",
+        out.toUri().toString(), "--epochs", "1", "--workers", "2", "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=0",
         "optimizer.lr=2e-3", "prepare.split.seed=11");
     assertEquals(0, train.run(spark));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
@@ -58,6 +58,8 @@ class TrainEvaluateCommandTest {
         "nothing is left beside the output");
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertTrue(metrics.path("config").path("data").asText().endsWith("/prepared"), metrics.path("config").toString());
+    JsonNode manifest = new ObjectMapper().readTree(out.resolve("prepared/manifest.json").toFile());
+    assertEquals("head_tail", manifest.path("tokenizer").path("truncation").asText(), manifest.toString());
 
     Path evalJson = tmp.resolve("eval.json");
     EvaluateCommand evaluate = new EvaluateCommand();
