@@ -54,8 +54,7 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, tokenize.maxLength(),
-        tokenize.truncation(),
-        tokenizerJson::value);
+        tokenize.truncation(), tokenizerJson::value);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {

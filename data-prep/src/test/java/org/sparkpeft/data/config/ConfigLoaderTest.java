@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.sparkpeft.tokenizer.Truncation;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.tokenizer.Truncation;
 
 class ConfigLoaderTest {
 
