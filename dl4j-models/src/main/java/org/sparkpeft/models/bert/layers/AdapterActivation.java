@@ -12,7 +12,7 @@ public enum AdapterActivation {
   INDArray apply(INDArray z) {
     return switch (this) {
       case RELU -> Transforms.relu(z, true);
-      case GELU -> TensorMath.gelu(z, BertConfig.Activation.GELU_ERF);
+      case GELU -> TensorMath.gelu(z, BertConfig.Activation.GELU_ERF).y();
       case TANH -> Transforms.tanh(z, true);
     };
   }
@@ -21,7 +21,9 @@ public enum AdapterActivation {
   INDArray backward(INDArray z, INDArray a, INDArray da) {
     return switch (this) {
       case RELU -> z.gt(0.0).castTo(da.dataType()).muli(da);
-      case GELU -> TensorMath.geluBackward(z, da, BertConfig.Activation.GELU_ERF);
+      // the adapter keeps no gate (its [rows, size] activations are small): recomputed here
+      case GELU -> TensorMath.geluBackward(z, TensorMath.gelu(z, BertConfig.Activation.GELU_ERF).gate(), da,
+          BertConfig.Activation.GELU_ERF);
       case TANH -> a.mul(a).rsubi(1.0).muli(da);
     };
   }

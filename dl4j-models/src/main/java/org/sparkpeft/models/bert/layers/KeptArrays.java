@@ -30,6 +30,10 @@ final class KeptArrays {
         withOutput ? keep(name + ".y", norm.y()) : null);
   }
 
+  TensorMath.Gelu keep(String name, TensorMath.Gelu gelu) {
+    return new TensorMath.Gelu(keep(name + ".y", gelu.y()), keep(name + ".gate", gelu.gate()));
+  }
+
   void clear() {
     buffers.clear();
   }

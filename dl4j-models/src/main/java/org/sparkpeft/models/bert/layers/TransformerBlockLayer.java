@@ -34,7 +34,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
   /** Forward intermediates for backprop. */
   private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
-                       INDArray context, TensorMath.Norm norm1, INDArray inter, INDArray act,
+                       INDArray context, TensorMath.Norm norm1, INDArray inter, TensorMath.Gelu act,
                        TensorMath.Norm norm2, Trace trace) {}
 
   /**
@@ -99,8 +99,8 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
         conf.getLayerNormEps());
     INDArray inter = dense(norm1.y(), DenseRole.INTERMEDIATE, training, trace);
-    INDArray act = TensorMath.gelu(inter, conf.getActivation());
-    INDArray ffn = adapter(dense(act, DenseRole.OUTPUT, training, trace), TransformerBlockConf.OUTPUT_ADAPTER,
+    TensorMath.Gelu act = TensorMath.gelu(inter, conf.getActivation());
+    INDArray ffn = adapter(dense(act.y(), DenseRole.OUTPUT, training, trace), TransformerBlockConf.OUTPUT_ADAPTER,
         trace.output()).addi(norm1.y());
     TensorMath.Norm norm2 = TensorMath.layerNorm(ffn, getParam(OUTPUT_LN_GAMMA), getParam(OUTPUT_LN_BETA),
         conf.getLayerNormEps());
@@ -165,8 +165,8 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
         keepMask.muli(1.0 / (1.0 - p));
         input = x.mul(keepMask);
       }
-      INDArray hidden = (input == null ? x : input).mmul(getParam(loraA(role)));
-      y.addi(hidden.mmul(getParam(loraB(role))).muli(conf.getLoraScale()));
+      INDArray hidden = TensorMath.mm(input == null ? x : input, getParam(loraA(role)));
+      y.addi(TensorMath.mm(hidden, getParam(loraB(role))).muli(conf.getLoraScale()));
       trace.lora().put(role, new Lora(hidden, input, keepMask));
     }
     if (ia3 && !ia3ScalesInput(role)) {
@@ -195,9 +195,9 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dFfn = TensorMath.layerNormBackward(c.norm2(), getParam(OUTPUT_LN_GAMMA), dOut,
           grad(OUTPUT_LN_GAMMA), grad(OUTPUT_LN_BETA));
       Trace trace = c.trace();
-      INDArray dAct = denseBackward(c.act(), adapterBackward(dFfn, TransformerBlockConf.OUTPUT_ADAPTER, trace.output()),
+      INDArray dAct = denseBackward(c.act().y(), adapterBackward(dFfn, TransformerBlockConf.OUTPUT_ADAPTER, trace.output()),
           DenseRole.OUTPUT, trace);
-      INDArray dInter = TensorMath.geluBackward(c.inter(), dAct, conf.getActivation());
+      INDArray dInter = TensorMath.geluBackward(c.inter(), c.act().gate(), dAct, conf.getActivation());
       INDArray dNorm1 = denseBackward(c.norm1().y(), dInter, DenseRole.INTERMEDIATE, trace).addi(dFfn);
       INDArray dAttended = TensorMath.layerNormBackward(c.norm1(), getParam(ATTENTION_LN_GAMMA), dNorm1,
           grad(ATTENTION_LN_GAMMA), grad(ATTENTION_LN_BETA));
@@ -246,14 +246,14 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       double scale = layerConf().getLoraScale();
       INDArray dB = grad(loraB(role));
       if (dB != null) {
-        dB.assign(l.hidden().transpose().mmul(dy).muli(scale));
+        dB.assign(TensorMath.mm(l.hidden(), dy, true, false).muli(scale));
       }
-      INDArray dHidden = dy.mmul(getParam(loraB(role)).transpose()).muli(scale);
+      INDArray dHidden = TensorMath.mm(dy, getParam(loraB(role)), false, true).muli(scale);
       INDArray dA = grad(loraA(role));
       if (dA != null) {
-        dA.assign((l.input() == null ? x : l.input()).transpose().mmul(dHidden));
+        dA.assign(TensorMath.mm(l.input() == null ? x : l.input(), dHidden, true, false));
       }
-      INDArray dxLora = dHidden.mmul(getParam(loraA(role)).transpose());
+      INDArray dxLora = TensorMath.mm(dHidden, getParam(loraA(role)), false, true);
       dx.addi(l.mask() == null ? dxLora : dxLora.muli(l.mask()));
     }
     if (ia3 && ia3ScalesInput(role)) {
