@@ -11,7 +11,8 @@ import org.sparkpeft.models.BaseModel;
 /**
  * Per-JVM cache of base models and of the objects built on them: an executor imports a base once, however many
  * tasks and rounds use it, and checks it against the driver's fingerprint. Objects that are not thread-safe
- * (DL4J graphs) are pooled: a task borrows one and gives it back.
+ * (DL4J graphs) are pooled: a task borrows one and gives it back. Both also size ND4J's native threads to the
+ * task ({@link NativeThreads}).
  */
 public final class ExecutorModels {
 
@@ -22,6 +23,7 @@ public final class ExecutorModels {
 
   /** The model at {@code location}, imported at most once per JVM, verified against {@code fingerprint}. */
   public static BaseModel model(ModelLocation location, Map<String, String> hadoopConf, String fingerprint) {
+    NativeThreads.matchTaskCpus();
     BaseModel model = MODELS.computeIfAbsent(location, l -> l.load(configuration(hadoopConf)));
     if (fingerprint != null && !fingerprint.equals(model.fingerprint())) {
       MODELS.remove(location);
@@ -34,6 +36,7 @@ public final class ExecutorModels {
   /** Borrows a pooled object for {@code key}, creating one when none is free. */
   @SuppressWarnings("unchecked")
   public static <T> T borrow(Object key, Function<Object, T> create) {
+    NativeThreads.matchTaskCpus();
     Object pooled = POOLS.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
     return pooled != null ? (T) pooled : create.apply(key);
   }
