@@ -1,7 +1,5 @@
 package org.sparkpeft.models.bert.layers;
 
-import java.util.UUID;
-
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -11,12 +9,19 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Each layer instance computes its forward pass in one ND4J workspace and its backward pass in another, so the
+ * The ND4J workspaces sparkpeft's layers compute in: one for forward passes and one for backward passes, so the
  * many temporaries of a transformer block reuse the same memory every step instead of being allocated and
- * garbage-collected off-heap. A forward workspace is reset only when the same layer's next forward pass opens
- * it, so the forward state that backprop needs stays valid until then. Results that leave a layer are detached.
+ * garbage-collected off-heap. Nothing computed inside outlives the pass: results that leave a layer are detached and
+ * the forward state backprop needs is copied into {@link KeptArrays}. So every layer of every model can share the
+ * same two workspaces, and does: ND4J keeps workspaces per thread until the thread ends, and per-layer (let alone
+ * per-model) ids made each thread hold one of them, at its largest size, for every layer of every model it ever ran
+ * — gigabytes for a Spark executor's task threads. Shared, a thread holds two, as large as its largest layer needs.
+ * Layers never nest their passes, so one pass never reopens a workspace another holds open.
  */
 final class LayerWorkspaces {
+
+  static final String FORWARD = "sparkpeft-layer-forward";
+  static final String BACKWARD = "sparkpeft-layer-backward";
 
   private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
       .initialSize(0)
@@ -27,20 +32,11 @@ final class LayerWorkspaces {
       .policySpill(SpillPolicy.REALLOCATE)
       .build();
 
-  private final String forwardId;
-  private final String backwardId;
-
-  LayerWorkspaces() {
-    String id = "sparkpeft-" + UUID.randomUUID();
-    this.forwardId = id + "-fwd";
-    this.backwardId = id + "-bwd";
-  }
-
   MemoryWorkspace forward() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, forwardId);
+    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, FORWARD);
   }
 
   MemoryWorkspace backward() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, backwardId);
+    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BACKWARD);
   }
 }
