@@ -25,6 +25,8 @@ import org.sparkpeft.testsupport.LocalSpark;
 /**
  * A driver that dies after a round is resumed by running the same job again: it picks up the newest checkpoint and
  * ends where an uninterrupted run ends (LoRA and head dropout on: the tasks' randomness is a function of the round).
+ * A run that stopped early checkpoints the stop, keeps the best parameters, and is not trained further when run
+ * again.
  */
 class AdapterTrainerResumeTest {
 
@@ -102,5 +104,53 @@ class AdapterTrainerResumeTest {
         .toList());
     UserError refused = assertThrows(UserError.class, () -> new AdapterTrainer(spark, other, checkpoints).run());
     assertTrue(refused.getMessage().contains("different training configuration"), refused.getMessage());
+  }
+
+  @Test
+  void earlyStoppingKeepsTheBestParametersCheckpointsTheStopAndARerunTrainsNoFurther() throws Exception {
+    Path data = TicketData.prepare(spark, Files.createDirectories(tmp.resolve("early")), 200);
+    // validation loss after every round, patience 2, a learning rate high enough that the loss stops improving
+    TrainConfig config = TrainConfigLoader.load(null, List.of("data=" + data.toUri(), "output.path=unused",
+        "method.options.r=4", "train.epochs=4", "train.workers=2", "train.batch-size=8",
+        "train.averaging-frequency=2", "eval.every-rounds=1", "eval.metric=loss", "eval.patience=2",
+        "checkpoint.every-rounds=1000", "optimizer.lr=5e-2"));
+    Path dir = tmp.resolve("early-ckpt");
+    org.apache.hadoop.fs.Path checkpoints = new org.apache.hadoop.fs.Path(dir.toUri());
+
+    AdapterTrainer.Outcome stopped = new AdapterTrainer(spark, config, checkpoints).run();
+    TrainingReport report = stopped.report();
+    List<TrainingReport.Validation> validations = report.validation();
+    assertEquals(report.rounds(), validations.size(), "one validation per round");
+    assertTrue(report.rounds() < 4 * 5, "early stopping should end the 4 epochs (5 rounds each) early; rounds: "
+        + report.rounds() + ", validation losses: " + validations.stream().map(v -> v.metrics().loss()).toList());
+    int best = 0;
+    for (int i = 1; i < validations.size(); i++) {
+      if (validations.get(i).metrics().loss() < validations.get(best).metrics().loss()) {
+        best = i;
+      }
+    }
+    assertEquals(validations.size() - 1, best + 2, "the stop comes exactly `patience` validations after the best");
+
+    // the stop was checkpointed (every-rounds 1000 never fires): best-so-far and the last round's params differ,
+    // and the model the run returns (and writes) carries the best
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(String.format("round-%06d.json", report.rounds())), files
+          .map(p -> p.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().toList());
+    }
+    com.fasterxml.jackson.databind.JsonNode checkpoint = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(dir.resolve(String.format("round-%06d.json", report.rounds())).toFile());
+    assertTrue(checkpoint.get("stopped").asBoolean());
+    float[] bestParams = Checkpoint.floats(checkpoint.get("best").binaryValue());
+    float[] lastParams = Checkpoint.floats(checkpoint.get("params").binaryValue());
+    TrainableSlice slice = TrainableSlice.of(stopped.model());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(bestParams, slice.gather(stopped.model().graph().params()));
+    assertTrue(!java.util.Arrays.equals(bestParams, lastParams), "two rounds after the best, the params moved on");
+
+    AdapterTrainer.Outcome again = new AdapterTrainer(spark, config, checkpoints).run();
+    assertEquals(report.rounds(), again.report().rounds());
+    assertEquals(report.train().lossCurve(), again.report().train().lossCurve());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(bestParams, slice.gather(again.model().graph().params()));
+    assertEquals(report.test().accuracy(), again.report().test().accuracy(), 1e-9);
+    assertEquals(report.test().loss(), again.report().test().loss(), 1e-6);
   }
 }
