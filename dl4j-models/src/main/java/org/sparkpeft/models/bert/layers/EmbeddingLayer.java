@@ -57,9 +57,10 @@ public class EmbeddingLayer extends SparkpeftLayer<EmbeddingConf> {
       }
       TensorMath.Norm norm = TensorMath.layerNorm(x, getParam(LN_GAMMA), getParam(LN_BETA), conf.getLayerNormEps());
       cache = training ? new Cache(ids, batch, seq, kept.keep("norm", norm, false)) : null;
-      out = norm.y().reshape('c', batch, seq, conf.getHidden()).detach();
+      out = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATIONS, norm.y().reshape('c', batch, seq,
+          conf.getHidden()));
     }
-    return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    return out;
   }
 
   @Override

@@ -1,11 +1,14 @@
 package org.sparkpeft.models.bert.layers;
 
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -38,5 +41,22 @@ final class LayerWorkspaces {
 
   MemoryWorkspace backward() {
     return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BACKWARD);
+  }
+
+  /**
+   * Hands a layer's result, computed in one of these workspaces (call it while that is still open), to DL4J: one
+   * copy, into DL4J's workspace for {@code type} where the graph has one (memory reused every step), or a detached
+   * copy where DL4J keeps that type out of workspaces. Detaching first and letting DL4J copy again would leave an
+   * off-heap array per layer and step for the garbage collector.
+   */
+  static INDArray handOver(LayerWorkspaceMgr mgr, ArrayType type, INDArray result) {
+    INDArray out = mgr.leverageTo(type, result);
+    if (out.isAttached()) {
+      String id = out.data().getParentWorkspace().getId();
+      if (FORWARD.equals(id) || BACKWARD.equals(id)) {
+        out = out.detach();
+      }
+    }
+    return out;
   }
 }

@@ -45,9 +45,9 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
         INDArray counts = mask.sum(1);
         out = input.mul(mask).sum(1).diviColumnVector(counts);
       }
-      out = out.detach();
+      out = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATIONS, out);
     }
-    return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    return out;
   }
 
   @Override
@@ -65,9 +65,9 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
         INDArray scaled = epsilon.divColumnVector(mask.sum(1)).reshape('c', batch, 1, hidden);
         dx.addi(scaled).muli(mask);
       }
-      dx = dx.detach();
+      dx = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATION_GRAD, dx);
     }
-    return new Pair<>(new DefaultGradient(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    return new Pair<>(new DefaultGradient(), dx);
   }
 
   @Override

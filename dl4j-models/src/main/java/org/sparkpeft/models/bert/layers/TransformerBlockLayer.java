@@ -68,9 +68,10 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     try (MemoryWorkspace ignored = workspaces.forward()) {
       Cache c = forward(input, maskArray, training);
       cache = training ? keep(c) : null;
-      out = c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden()).detach();
+      out = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATIONS,
+          c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden()));
     }
-    return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    return out;
   }
 
   private Cache forward(INDArray in, INDArray mask, boolean training) {
@@ -217,10 +218,11 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
-      dx = dx.reshape('c', c.batch(), c.seq(), conf.getHidden()).detach();
+      dx = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATION_GRAD,
+          dx.reshape('c', c.batch(), c.seq(), conf.getHidden()));
     }
     cache = null;
-    return new Pair<>(parameterGradients(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    return new Pair<>(parameterGradients(), dx);
   }
 
   /**
