@@ -95,8 +95,8 @@ public final class PrepareJob {
       throws IOException {
     describe("read, parse, clean");
     Dataset<Row> cleaned = spark.createDataFrame(
-        Sources.readRdd(spark, config.source()).map(new CleanRows(config.source().format(), config.clean(),
-            config.source().maxDocumentBytes())), CleanRows.SCHEMA)
+        Sources.readRdd(spark, config.source()).map(new CleanRows(config.source(), config.clean())),
+        CleanRows.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     cleanup.add(cleaned::unpersist);
 

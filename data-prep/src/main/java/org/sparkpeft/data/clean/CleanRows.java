@@ -1,5 +1,7 @@
 package org.sparkpeft.data.clean;
 
+import java.util.List;
+
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -7,6 +9,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkpeft.data.config.CleanSpec;
 import org.sparkpeft.data.config.Format;
+import org.sparkpeft.data.config.SourceSpec;
 import org.sparkpeft.data.email.Charsets;
 import org.sparkpeft.data.email.EmailText;
 import org.sparkpeft.data.source.RawRows;
@@ -15,7 +18,9 @@ import org.sparkpeft.data.source.RawRows;
  * Raw row to cleaned row, on executors: decodes file content (strict UTF-8 for text files, MIME for emails),
  * applies the reject rules in a fixed order (malformed, too large, invalid UTF-8, missing text, missing label,
  * empty text) and cleans and hashes the text of accepted rows. Rejected rows keep their raw text (cut to
- * {@link #REJECT_TEXT_CHARS}) for {@code rejects/}.
+ * {@link #REJECT_TEXT_CHARS}) for {@code rejects/}. For emails with {@code input.email-headers} the text is the
+ * header lines followed by the Subject and body, and the hash (what duplicates are found by) covers the Subject and
+ * body only: the same message sent to two addresses is still one example.
  */
 public final class CleanRows implements Function<Row, Row> {
 
@@ -36,11 +41,13 @@ public final class CleanRows implements Function<Row, Row> {
   private final Format format;
   private final CleanSpec clean;
   private final long maxDocumentBytes;
+  private final List<String> emailHeaders;
 
-  public CleanRows(Format format, CleanSpec clean, long maxDocumentBytes) {
-    this.format = format;
+  public CleanRows(SourceSpec source, CleanSpec clean) {
+    this.format = source.format();
     this.clean = clean;
-    this.maxDocumentBytes = maxDocumentBytes;
+    this.maxDocumentBytes = source.maxDocumentBytes();
+    this.emailHeaders = source.emailHeaders();
   }
 
   @Override
@@ -58,9 +65,12 @@ public final class CleanRows implements Function<Row, Row> {
       reject = RejectReason.INVALID_UTF8.code(); // the reader failed on bytes that are not UTF-8
       detail = detail + " (its bytes are not valid UTF-8)";
     }
+    String headerLines = "";
     if (reject == null && content != null) {
       if (format == Format.EMAIL) {
-        text = EmailText.extract(content, clean.maxChars());
+        EmailText.Parts parts = EmailText.parts(content, clean.maxChars(), emailHeaders);
+        text = parts.content();
+        headerLines = parts.headers();
       } else {
         text = Charsets.strictUtf8(content);
         if (text == null) {
@@ -91,10 +101,15 @@ public final class CleanRows implements Function<Row, Row> {
     }
     String cleaned = TextCleaner.clean(text, clean.normalization(), clean.maxChars());
     if (cleaned.isEmpty()) {
-      return RowFactory.create(rowId, origin, label, cut(text), null, RejectReason.EMPTY_TEXT.code(),
+      return RowFactory.create(rowId, origin, label, cut(headerLines + text), null, RejectReason.EMPTY_TEXT.code(),
           "no text left after cleaning", bytes);
     }
-    return RowFactory.create(rowId, origin, label, cleaned, TextCleaner.sha256(cleaned), null, null, bytes);
+    String hash = TextCleaner.sha256(cleaned);
+    if (!headerLines.isEmpty()) {
+      String shown = TextCleaner.clean(headerLines, clean.normalization(), clean.maxChars());
+      cleaned = shown.isEmpty() ? cleaned : shown + " " + cleaned;
+    }
+    return RowFactory.create(rowId, origin, label, cleaned, hash, null, null, bytes);
   }
 
   private static String cut(String text) {

@@ -1,7 +1,10 @@
 package org.sparkpeft.data.config;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 import org.sparkpeft.data.DataPrepException;
 
@@ -17,10 +20,14 @@ import org.sparkpeft.data.DataPrepException;
  * @param fileGlob only files whose name matches (e.g. {@code *.txt}); null reads every file
  * @param labelRules folder-name to label mapping for file sources
  * @param maxDocumentBytes a document (file, or text value) larger than this is rejected as too large
+ * @param emailHeaders email headers (lower case) shown as {@code name: value} lines before the Subject and body;
+ *     duplicates are still found on the Subject and body alone
  */
 public record SourceSpec(String path, Format format, String textCol, String labelCol, String idCol, CsvOptions csv,
-                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes)
+                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes, List<String> emailHeaders)
     implements Serializable {
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]+");
 
   public SourceSpec {
     if (path == null || path.isBlank()) {
@@ -43,6 +50,31 @@ public record SourceSpec(String path, Format format, String textCol, String labe
     if (maxDocumentBytes < 1) {
       throw new DataPrepException("input.max-document-bytes must be positive, got " + maxDocumentBytes + ".");
     }
+    emailHeaders = emailHeaders(emailHeaders, format);
+  }
+
+  private static List<String> emailHeaders(List<String> names, Format format) {
+    List<String> out = new ArrayList<>();
+    for (String name : names == null ? List.<String>of() : names) {
+      String n = name.strip().toLowerCase(Locale.ROOT);
+      if (n.endsWith(":")) {
+        n = n.substring(0, n.length() - 1);
+      }
+      if (!HEADER_NAME.matcher(n).matches()) {
+        throw new DataPrepException("input.email-headers: '" + name + "' is not a header name (e.g. from, to).");
+      }
+      if (n.equals("subject")) {
+        throw new DataPrepException("input.email-headers: the Subject is always part of an email's text; list "
+            + "other headers (e.g. from, to).");
+      }
+      if (!out.contains(n)) {
+        out.add(n);
+      }
+    }
+    if (!out.isEmpty() && format != Format.EMAIL) {
+      throw new DataPrepException("input.email-headers applies to input.format email, not " + format.key() + ".");
+    }
+    return List.copyOf(out);
   }
 
   /** The label for a folder name under the label rules. */

@@ -7,20 +7,56 @@ import java.util.List;
  * readable body. Multipart bodies are walked (for multipart/alternative the plain-text version is preferred,
  * HTML is used when it is the only one), attached messages are included, quoted-printable and base64 are
  * decoded, declared charsets are honoured (see {@link Charsets} for the fallback), HTML is turned into text, and
- * non-text parts (images, archives) are skipped. Other headers are dropped. At most {@code maxChars} characters.
+ * non-text parts (images, archives) are skipped. At most {@code maxChars} characters.
+ *
+ * <p>Other headers are dropped unless named: {@link #parts} also renders chosen headers (From, To, ...) as
+ * {@code name: value} lines, kept apart from the content so that duplicates can still be found on the content.
  */
 public final class EmailText {
 
+  /** A shown header value is cut to this many characters (a To: with hundreds of recipients stays one line). */
+  public static final int HEADER_VALUE_CHARS = 200;
+
   private static final int MAX_DEPTH = 16;
+
+  /**
+   * A message as text.
+   *
+   * @param headers the named headers present in the message, one {@code name: value} line each ("" for none)
+   * @param content the Subject and the readable body, at most {@code maxChars} characters
+   */
+  public record Parts(String headers, String content) {}
 
   private EmailText() {}
 
+  /** The Subject and the readable body, at most {@code maxChars} characters. */
   public static String extract(byte[] raw, int maxChars) {
+    return parts(raw, maxChars, List.of()).content();
+  }
+
+  /**
+   * The top-level message's {@code headerNames} (lower case, first occurrence each, RFC 2047 decoded, whitespace
+   * collapsed, cut to {@link #HEADER_VALUE_CHARS}) and its content as {@link #extract} gives it.
+   */
+  public static Parts parts(byte[] raw, int maxChars, List<String> headerNames) {
     MimeEntity message = MimeEntity.parse(raw);
+    StringBuilder headers = new StringBuilder();
+    for (String name : headerNames) {
+      String value = message.header(name);
+      if (value != null && !value.isBlank()) {
+        String shown = EncodedWords.decode(value).replaceAll("\\s+", " ").strip();
+        if (shown.length() > HEADER_VALUE_CHARS) {
+          int end = Character.isHighSurrogate(shown.charAt(HEADER_VALUE_CHARS - 1)) ? HEADER_VALUE_CHARS - 1
+              : HEADER_VALUE_CHARS;
+          shown = shown.substring(0, end);
+        }
+        headers.append(name).append(": ").append(shown).append('\n');
+      }
+    }
     StringBuilder out = new StringBuilder();
     appendSubject(message, out);
     appendBody(message, out, maxChars, 0);
-    return out.length() > maxChars ? out.substring(0, maxChars) : out.toString();
+    return new Parts(headers.toString(), out.length() > maxChars ? out.substring(0, maxChars) : out.toString());
   }
 
   private static void appendSubject(MimeEntity entity, StringBuilder out) {

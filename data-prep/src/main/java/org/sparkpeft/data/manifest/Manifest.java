@@ -21,9 +21,10 @@ public record Manifest(
     Map<String, Long> lengthHistogram,
     LengthStats lengths) {
 
-  /** Where the rows came from. */
+  /** Where the rows came from ({@code emailHeaders}: the headers shown before an email's Subject and body). */
   public record SourceInfo(String format, String path, String textCol, String labelCol, String idCol,
-                           String fileGlob, List<String> labelRules, String normalization, int maxChars) {}
+                           String fileGlob, List<String> labelRules, String normalization, int maxChars,
+                           List<String> emailHeaders) {}
 
   /** The tokenizer the ids belong to. */
   public record TokenizerInfo(String id, String sha256, int maxLength, String truncation) {}
@@ -34,6 +35,7 @@ public record Manifest(
    * @param inputRows rows read from the input
    * @param shardRows rows written to the split folders
    * @param duplicates accepted rows dropped because an earlier row (smallest row_id) had the same cleaned text
+   *     (for emails: the same Subject and body, whatever headers are shown)
    * @param rejected rows written to rejects/
    * @param rejectsByReason rejected rows per reason code
    * @param truncated shard rows whose text had more tokens than max_length

@@ -97,7 +97,7 @@ public final class ManifestStats {
         new Manifest.SourceInfo(source.format().key(), source.path(), source.format().tabular() ? source.textCol()
             : null, source.format().tabular() ? source.labelCol() : null, source.idCol(), source.fileGlob(),
             source.labelRules().stream().map(LabelRule::toString).toList(),
-            config.clean().normalization().name(), config.clean().maxChars()),
+            config.clean().normalization().name(), config.clean().maxChars(), source.emailHeaders()),
         new Manifest.TokenizerInfo(tokenizer.id(), tokenizer.sha256(), config.tokenize().maxLength(),
             config.tokenize().truncation().configName()),
         config.split().seed(), ratios, labelMap, config.tokenize().buckets(), counts, splits, histogram, lengths);

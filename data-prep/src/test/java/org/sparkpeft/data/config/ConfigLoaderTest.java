@@ -72,6 +72,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void emailHeadersAreLowerCaseNamesWithoutRepeats() {
+    PrepareConfig c = load(null, "input.path=x", "input.format=email", "output.path=o",
+        "input.email-headers=From, TO,from,reply-to:");
+    assertEquals(List.of("from", "to", "reply-to"), c.source().emailHeaders());
+    assertEquals(List.of(), load(null, "input.path=x", "input.format=email", "output.path=o").source().emailHeaders());
+  }
+
+  @Test
   void withoutAnInputTheDefaultCorpusSettingsAreUsed() {
     PrepareConfig c = ConfigLoader.load(null, List.of("output.path=o", "split.seed=3"),
         current -> Map.of("input.path", "/cache/corpus", "input.format", "email", "input.file-glob", "*.txt",
@@ -115,6 +123,12 @@ class ConfigLoaderTest {
     assertMessage("config file " + tmp.resolve("nope.conf") + " does not exist",
         () -> load(tmp.resolve("nope.conf").toFile()));
     assertMessage("override 'seed' must look like key=value", () -> load(null, "seed"));
+    assertMessage("input.email-headers applies to input.format email, not csv", () -> load(null, "input.path=x",
+        "input.format=csv", "output.path=o", "input.email-headers=from"));
+    assertMessage("input.email-headers: the Subject is always part of an email's text", () -> load(null,
+        "input.path=x", "input.format=email", "output.path=o", "input.email-headers=from,subject"));
+    assertMessage("input.email-headers: 'x y' is not a header name", () -> load(null, "input.path=x",
+        "input.format=email", "output.path=o", "input.email-headers=x y"));
   }
 
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable action) {

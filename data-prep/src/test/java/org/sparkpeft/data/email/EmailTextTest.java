@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,18 @@ class EmailTextTest {
         + "Subject: Lunch\n  tomorrow?\nX-Spam: no\n\nSee you at noon.\n");
     assertEquals("Lunch tomorrow?\nSee you at noon.\n", t);
     assertFalse(t.contains("Return-Path") || t.contains("example.com") || t.contains("X-Spam"), t);
+  }
+
+  @Test
+  void namedHeadersAreShownApartFromTheContent() {
+    byte[] raw = mail("From: =?iso-8859-1?Q?Ren=E9?= <rene@example.com>\nTo: list@example.org,\n  bob@example.org\n"
+        + "Cc: " + "x".repeat(300) + "\nSubject: Lunch\nX-Mailer: mutt\n\n"
+        + "Content-Type: message/rfc822\n\nFrom: inner@example.com\n\nnot a header of the message\n");
+    EmailText.Parts parts = EmailText.parts(raw, 100_000, List.of("from", "to", "cc", "reply-to"));
+    assertEquals("from: René <rene@example.com>\nto: list@example.org, bob@example.org\ncc: " + "x".repeat(200)
+        + "\n", parts.headers()); // absent Reply-To: no line; long values are cut
+    assertEquals(EmailText.extract(raw, 100_000), parts.content());
+    assertEquals("", EmailText.parts(raw, 100_000, List.of()).headers());
   }
 
   @Test

@@ -36,7 +36,7 @@ class RowAccountingTest {
   @Test
   void theManifestRoundTripsThroughJson() throws Exception {
     Manifest m = new Manifest(1, new Manifest.SourceInfo("csv", "/in.csv", "text", "label", null, null, List.of(),
-        "NFKC", 100), new Manifest.TokenizerInfo("tok", "ab", 16, "head"), 42, Map.of("train", 1.0), Map.of("a", 0),
+        "NFKC", 100, List.of()), new Manifest.TokenizerInfo("tok", "ab", 16, "head"), 42, Map.of("train", 1.0), Map.of("a", 0),
         List.of(16), new Manifest.Counts(3, 2, 0, 1, Map.of("empty_text", 1L), 0, 30, true),
         Map.of("train", new Manifest.SplitInfo(2, Map.of("a", 2L), 0)), Map.of("16", 2L),
         new Manifest.LengthStats(3, 5, 4.0));

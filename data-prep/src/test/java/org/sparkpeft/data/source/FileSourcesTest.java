@@ -92,6 +92,29 @@ class FileSourcesTest {
     assertEquals(0, (int) rows.get("hard-ham-1/0004.txt").getAs("label"));
   }
 
+  @Test
+  void shownHeadersPrecedeTheTextAndDuplicatesAreFoundOnTheContent() throws Exception {
+    Path in = tmp.resolve("headers");
+    String offer = "Subject: offer\n\nBuy now.\n";
+    PrepareFixture.write(in.resolve("spam-1/0001.txt"), "From: a@x.com\nTo: bob@y.org\nX-Mailer: m\n" + offer);
+    PrepareFixture.write(in.resolve("spam-1/0002.txt"), "From: a@x.com\nTo: carol@z.org\n" + offer);
+    PrepareFixture.write(in.resolve("ham-1/0003.txt"), "To: team@y.org\nSubject: notes\n\nAgenda below.\n");
+    PrepareFixture.write(in.resolve("ham-1/0004.txt"), "From: c@y.org\nSubject:\n\n\n");
+    String out = tmp.resolve("out-headers").toString();
+    PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + in, "input.format=email",
+        "input.labels=ham-*=ham,spam-*=spam", "input.email-headers=from,to", "output.path=" + out);
+    assertEquals(1, result.manifest().counts().duplicates()); // 0002 is 0001 sent to another address
+    assertEquals(java.util.List.of("from", "to"), result.manifest().source().emailHeaders());
+    assertEquals(Map.of("ham-1/0004.txt", "empty_text"), PrepareFixture.rejects(spark, out)); // headers alone: no text
+    Map<String, Row> rows = PrepareFixture.shardRows(spark, out);
+    assertEquals(java.util.Set.of("spam-1/0001.txt", "ham-1/0003.txt"), rows.keySet());
+    try (TextTokenizer tokenizer = TextTokenizer.defaultModel(256)) {
+      assertEquals(tokens(tokenizer, "from: a@x.com to: bob@y.org offer Buy now."),
+          tokens(rows.get("spam-1/0001.txt")));
+      assertEquals(tokens(tokenizer, "to: team@y.org notes Agenda below."), tokens(rows.get("ham-1/0003.txt")));
+    }
+  }
+
   private static String tokens(TextTokenizer tokenizer, String text) {
     return Arrays.toString(tokenizer.encode(text).ids());
   }
