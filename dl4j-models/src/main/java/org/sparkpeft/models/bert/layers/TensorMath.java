@@ -137,9 +137,12 @@ final class TensorMath {
     return x4d.permute(0, 2, 1, 3).dup('c').reshape('c', s[0] * s[2], s[1] * s[3]);
   }
 
-  /** Additive key mask [batch, 1, 1, seq]: 0 for tokens, a large negative number for padding; null = no mask. */
+  /**
+   * Additive key mask [batch, 1, 1, seq]: 0 for tokens, a large negative number for padding; null when there is no
+   * padding (no mask, or every position a token: a bucket of texts longer than max length), so the add is skipped.
+   */
   static INDArray keyMaskBias(INDArray mask, long batch, long seq, org.nd4j.linalg.api.buffer.DataType type) {
-    if (mask == null) {
+    if (mask == null || mask.minNumber().doubleValue() >= 1.0) {
       return null;
     }
     return mask.castTo(type).reshape('c', batch, 1, 1, seq).sub(1.0).muli(1e9);
@@ -151,9 +154,9 @@ final class TensorMath {
     return scores;
   }
 
-  /** dL/dS for P = softmax(S) over the last axis, given dL/dP. */
-  static INDArray softmaxBackward(INDArray p, INDArray dp) {
+  /** dL/dS for P = softmax(S) over the last axis, written over {@code dp} (dL/dP), which it returns. */
+  static INDArray softmaxBackwardInPlace(INDArray p, INDArray dp) {
     INDArray dot = dp.mul(p).sum(true, 3);
-    return dp.sub(dot).muli(p);
+    return dp.subi(dot).muli(p);
   }
 }

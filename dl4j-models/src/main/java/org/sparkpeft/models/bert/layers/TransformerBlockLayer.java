@@ -210,7 +210,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dContextHeads = TensorMath.splitHeads(dContext, c.batch(), c.seq(), heads, dim);
       INDArray dProbs = Nd4j.matmul(dContextHeads, c.vh(), null, false, true, false);
       INDArray dV = Nd4j.matmul(c.probs(), dContextHeads, null, true, false, false);
-      INDArray dScores = TensorMath.softmaxBackward(c.probs(), dProbs).muli(1.0 / Math.sqrt(dim));
+      INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs).muli(1.0 / Math.sqrt(dim));
       INDArray dQ = Nd4j.matmul(dScores, c.kh());
       INDArray dK = Nd4j.matmul(dScores, c.qh(), null, true, false, false);
 
