@@ -88,13 +88,13 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, trace), batch, seq, heads, dim);
     INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, trace), batch, seq, heads, dim);
     INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, trace), batch, seq, heads, dim);
-    INDArray scores = Nd4j.matmul(qh, kh, null, false, true, false).muli(1.0 / Math.sqrt(dim));
+    INDArray scores = TensorMath.mm(qh, kh, false, true).muli(1.0 / Math.sqrt(dim));
     INDArray maskBias = TensorMath.keyMaskBias(mask, batch, seq, scores.dataType());
     if (maskBias != null) {
       scores.addi(maskBias);
     }
     INDArray probs = TensorMath.softmaxLastAxis(scores);
-    INDArray context = TensorMath.mergeHeads(Nd4j.matmul(probs, vh));
+    INDArray context = TensorMath.mergeHeads(TensorMath.mm(probs, vh));
     INDArray attended = adapter(dense(context, DenseRole.ATTENTION_OUTPUT, training, trace),
         TransformerBlockConf.ATTENTION_ADAPTER, trace.attention()).addi(x);
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
@@ -208,11 +208,11 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       int heads = conf.getHeads();
       int dim = conf.getHidden() / heads;
       INDArray dContextHeads = TensorMath.splitHeads(dContext, c.batch(), c.seq(), heads, dim);
-      INDArray dProbs = Nd4j.matmul(dContextHeads, c.vh(), null, false, true, false);
-      INDArray dV = Nd4j.matmul(c.probs(), dContextHeads, null, true, false, false);
+      INDArray dProbs = TensorMath.mm(dContextHeads, c.vh(), false, true);
+      INDArray dV = TensorMath.mm(c.probs(), dContextHeads, true, false);
       INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs).muli(1.0 / Math.sqrt(dim));
-      INDArray dQ = Nd4j.matmul(dScores, c.kh());
-      INDArray dK = Nd4j.matmul(dScores, c.qh(), null, true, false, false);
+      INDArray dQ = TensorMath.mm(dScores, c.kh());
+      INDArray dK = TensorMath.mm(dScores, c.qh(), true, false);
 
       dx = dAttended;
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
