@@ -96,7 +96,7 @@ class ConfigLoaderTest {
     assertEquals(Format.EMAIL, spam.source().format());
     assertTrue(spam.source().path().startsWith(System.getenv("HOME")), spam.source().path());
     assertEquals("ham", spam.source().labelForGroup("hard-ham-1"));
-    assertEquals(List.of("from", "to"), spam.source().emailHeaders());
+    assertEquals(List.of("from", "to", "return-path"), spam.source().emailHeaders());
     assertEquals(List.of(32, 64, 128, 256), spam.tokenize().buckets());
     PrepareConfig csv = load(Path.of("..", "conf", "prepare-csv-example.conf").toFile(), "input.path=/x.csv");
     assertEquals("/x.csv", csv.source().path());
