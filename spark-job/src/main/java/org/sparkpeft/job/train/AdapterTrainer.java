@@ -2,6 +2,7 @@ package org.sparkpeft.job.train;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,8 +91,8 @@ public final class AdapterTrainer {
     int f = t.averagingFrequency();
 
     TrainData.Epoch firstEpoch = data.train(0);
-    int roundsPerEpoch = firstEpoch.rounds(f);
-    int totalRounds = t.epochs() * roundsPerEpoch;
+    int[] plannedRounds = data.plannedRounds(t.epochs(), f);
+    int totalRounds = Arrays.stream(plannedRounds).sum();
     int totalSteps = Math.max(1, totalRounds * f);
     int warmup = (int) Math.round(config.optimizer().warmupFraction() * totalSteps);
     ModelSpec spec = new ModelSpec(location, base.fingerprint(), config.methodType(), config.methodOptions(),
@@ -132,6 +133,10 @@ public final class AdapterTrainer {
     for (int epoch = state.nextEpoch; epoch < t.epochs() && !state.stopped; epoch++) {
       TrainData.Epoch batches = epoch == 0 ? firstEpoch : data.train(epoch);
       int rounds = batches.rounds(f);
+      if (rounds != plannedRounds[epoch]) {
+        LOG.warn(String.format(Locale.ROOT, "epoch %d has %d rounds, %d were planned; the learning-rate schedule "
+            + "and the progress display are off by the difference", epoch + 1, rounds, plannedRounds[epoch]));
+      }
       for (int r = epoch == state.nextEpoch ? state.nextRoundInEpoch : 0; r < rounds && !state.stopped; r++) {
         int round = ++state.round;
         long roundStart = System.nanoTime();
@@ -187,7 +192,7 @@ public final class AdapterTrainer {
     LOG.info(String.format(Locale.ROOT, "test: loss %.4f, accuracy %.4f, macro-F1 %.4f", test.loss(), test.accuracy(),
         test.macroF1()));
     val.unpersist();
-    return new Outcome(report(state, model, base, slice, t, roundsPerEpoch, test,
+    return new Outcome(report(state, model, base, slice, t, plannedRounds, test,
         state.earlierWallSeconds + (System.nanoTime() - start) / 1e9), model, labels, base.id(),
         sha256(base.tokenizerJson()));
   }
@@ -211,14 +216,17 @@ public final class AdapterTrainer {
   }
 
   private TrainingReport report(RunState state, PeftModel model, BaseModel base, TrainableSlice slice,
-                                TrainConfig.Train t, int roundsPerEpoch, ClassificationMetrics test, double wall) {
+                                TrainConfig.Train t, int[] plannedRounds, ClassificationMetrics test, double wall) {
     int rounds = Math.max(1, state.lossCurve.size());
     // DL4J's stock averaging broadcasts and collects all params() and the whole updater state, per worker
     long stock = 2L * t.workers() * 4L * (model.totalCount() + slice.updaterSize());
     List<TrainingReport.ParamGroup> groups = new ArrayList<>();
     model.trainableByLayer().forEach((layer, count) -> groups.add(new TrainingReport.ParamGroup(layer, count, count)));
     groups.add(new TrainingReport.ParamGroup("frozen (base)", 0, model.totalCount() - model.trainableCount()));
-    int epochs = Math.min(t.epochs(), (int) Math.ceil((double) state.round / Math.max(1, roundsPerEpoch)));
+    int epochs = 0;
+    for (int done = 0; epochs < plannedRounds.length && done < state.round; epochs++) {
+      done += plannedRounds[epochs];
+    }
     return new TrainingReport(config.methodType(), base.id(), base.fingerprint(), model.trainableCount(),
         model.totalCount(), groups, state.lossCurve.size(), epochs,
         new TrainingReport.Train(state.examples / Math.max(state.trainSeconds, 1e-9), state.broadcastBytes / rounds,

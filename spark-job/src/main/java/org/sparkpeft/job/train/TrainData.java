@@ -1,14 +1,17 @@
 package org.sparkpeft.job.train;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,6 +23,8 @@ import org.sparkpeft.job.train.config.TrainConfig;
 
 /** The prepared data of a training job as minibatch RDDs: each epoch's training batches and the evaluation splits. */
 final class TrainData {
+
+  private static final String ORDER = "order";
 
   /**
    * One epoch's training minibatches, one partition per worker, cached, with every partition's batch sizes (from
@@ -72,9 +77,9 @@ final class TrainData {
    */
   Epoch train(int epoch) {
     Dataset<Row> rows = shards("train")
-        .withColumn("order", hash(col(ShardSchema.ROW_ID), lit(config.train().seed() * 1_000_003L + epoch)))
-        .repartition(config.train().workers(), col("order"))
-        .sortWithinPartitions(col("order"), col(ShardSchema.ROW_ID));
+        .withColumn(ORDER, order(epoch))
+        .repartition(config.train().workers(), col(ORDER))
+        .sortWithinPartitions(col(ORDER), col(ShardSchema.ROW_ID));
     int batchSize = config.train().batchSize();
     int classes = labels.size();
     JavaRDD<Minibatch> batches = rows.javaRDD()
@@ -101,6 +106,43 @@ final class TrainData {
       throw new UserError("the train split of " + config.data() + " has no rows.");
     }
     return out;
+  }
+
+  /**
+   * How many rounds each of the first {@code epochs} epochs will have, exactly as {@link #train} will batch them,
+   * from one aggregation over the row ids and buckets (no minibatch is built): a row lands in partition
+   * pmod(hash(order), workers), as {@code repartition} puts it, and {@link ShardBatches} makes
+   * ceil(rows / batch size) minibatches of each bucket of a partition. The learning-rate schedule and the progress
+   * display need the whole run's length before the first round; the epochs differ by a round or two because
+   * every epoch spreads the buckets differently.
+   */
+  int[] plannedRounds(int epochs, int averagingFrequency) {
+    int workers = config.train().workers();
+    long batchSize = config.train().batchSize();
+    Dataset<Row> ids = shards("train").select(col(ShardSchema.ROW_ID), col(ShardSchema.BUCKET));
+    Dataset<Row> all = null;
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      Dataset<Row> one = ids.select(lit(epoch).as("epoch"),
+          pmod(hash(order(epoch)), lit(workers)).as("partition"), col(ShardSchema.BUCKET));
+      all = all == null ? one : all.unionAll(one);
+    }
+    long[][] batches = new long[epochs][workers];
+    for (Row r : all.groupBy("epoch", "partition", ShardSchema.BUCKET).agg(count(lit(1))).collectAsList()) {
+      batches[r.getInt(0)][r.getInt(1)] += (r.getLong(3) + batchSize - 1) / batchSize;
+    }
+    int[] rounds = new int[epochs];
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      long most = 0;
+      for (long b : batches[epoch]) {
+        most = Math.max(most, b);
+      }
+      rounds[epoch] = (int) ((most + averagingFrequency - 1) / averagingFrequency);
+    }
+    return rounds;
+  }
+
+  private Column order(int epoch) {
+    return hash(col(ShardSchema.ROW_ID), lit(config.train().seed() * 1_000_003L + epoch));
   }
 
   /** A split's minibatches for evaluation (any order), cached. */
