@@ -117,6 +117,9 @@ final class TrainData {
    * every epoch spreads the buckets differently.
    */
   int[] plannedRounds(int epochs, int averagingFrequency) {
+    if (epochs < 1) {
+      return new int[0];
+    }
     int workers = config.train().workers();
     long batchSize = config.train().batchSize();
     Dataset<Row> ids = shards("train").select(col(ShardSchema.ROW_ID), col(ShardSchema.BUCKET));
@@ -124,7 +127,7 @@ final class TrainData {
     for (int epoch = 0; epoch < epochs; epoch++) {
       Dataset<Row> one = ids.select(lit(epoch).as("epoch"),
           pmod(hash(order(epoch)), lit(workers)).as("partition"), col(ShardSchema.BUCKET));
-      all = all == null ? one : all.unionAll(one);
+      all = all == null ? one : all.union(one);
     }
     long[][] batches = new long[epochs][workers];
     for (Row r : all.groupBy("epoch", "partition", ShardSchema.BUCKET).agg(count(lit(1))).collectAsList()) {
