@@ -37,7 +37,7 @@ final class TrainData {
       for (int[] partition : sizes) {
         max = Math.max(max, partition.length);
       }
-      return (max + averagingFrequency - 1) / averagingFrequency;
+      return roundsOf(max, averagingFrequency);
     }
 
     /** Examples in window {@code round} ({@code averagingFrequency} batches per partition). */
@@ -139,9 +139,14 @@ final class TrainData {
       for (long b : batches[epoch]) {
         most = Math.max(most, b);
       }
-      rounds[epoch] = (int) ((most + averagingFrequency - 1) / averagingFrequency);
+      rounds[epoch] = roundsOf(most, averagingFrequency);
     }
     return rounds;
+  }
+
+  /** Rounds that take the busiest worker's {@code batches} minibatches, {@code averagingFrequency} per round. */
+  private static int roundsOf(long batches, int averagingFrequency) {
+    return Math.toIntExact((batches + averagingFrequency - 1) / averagingFrequency);
   }
 
   private Column order(int epoch) {
