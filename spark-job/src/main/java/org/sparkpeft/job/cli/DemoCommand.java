@@ -38,7 +38,9 @@ public final class DemoCommand implements Callable<Integer> {
    * From, To and Return-Path at 96 tokens 0.978 / 0.985; From and To at 128 tokens, 3 epochs (about 15 min)
    * 0.982 / 0.985, head+tail truncation 0.982 / 0.984; without headers 2 epochs at 64 0.975 / 0.980, at 128
    * 0.971 / 0.980. Training on up to 8 consecutive 64-token windows of each email with From and To (1 epoch, the
-   * same cost) and averaging the windows' scores reached 0.982 / 0.985.
+   * same cost) and averaging the windows' scores reached 0.982 / 0.985. LoRA on every linear layer instead of query
+   * and value: 0.985 / 0.992 (seed 7: 0.987 / 0.984), about 2.5 minutes more. The Subject first and the headers as
+   * bare addresses: 0.976 / 0.982.
    */
   static final int MAX_LENGTH = 64;
   /**
