@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
    * 0.971 / 0.980. Training on up to 8 consecutive 64-token windows of each email with From and To (1 epoch, the
    * same cost) and averaging the windows' scores reached 0.982 / 0.985. LoRA on every linear layer instead of query
    * and value: 0.985 / 0.992 (seed 7: 0.987 / 0.984), about 2.5 minutes more. The Subject first and the headers as
-   * bare addresses: 0.976 / 0.982.
+   * bare addresses: 0.976 / 0.982. A twice as deep base, bge-small-en-v1.5, in 18.5 minutes of training: 0.976 / 0.984.
    */
   static final int MAX_LENGTH = 64;
   /**
