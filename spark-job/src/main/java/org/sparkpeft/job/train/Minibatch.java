@@ -37,6 +37,15 @@ public final class Minibatch implements Serializable {
     return labels;
   }
 
+  /** The rows as {@code label:ids} text, for comparing batches in tests and logs. */
+  public String describe() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < labels.length; i++) {
+      out.append(labels[i]).append(':').append(Arrays.toString(ids[i])).append(';');
+    }
+    return out.toString();
+  }
+
   /** Padded ids, attention mask as the feature mask, one-hot labels. */
   public MultiDataSet toMultiDataSet(int classes) {
     PaddedBatch padded = PaddedBatch.of(Arrays.asList(ids));

@@ -71,15 +71,17 @@ final class TrainData {
   }
 
   /**
-   * Epoch {@code epoch}'s training minibatches: rows ordered by a hash of (row id, seed, epoch) — row id breaks ties —
-   * spread over {@code train.workers} partitions, batched by length bucket on the executors. A pure function of the
-   * data, the seed and the epoch: a resumed run sees the same batches in the same places.
+   * Epoch {@code epoch}'s training minibatches: rows ordered by a hash of (row id, seed, epoch), spread over
+   * {@code train.workers} partitions, batched by length bucket on the executors. Ties are broken by row id, then label,
+   * then token ids: a user's id column may repeat, and an order that is not total depends on the order the shuffle
+   * delivers rows in. So the batches are a pure function of the data, the seed and the epoch: a resumed run, and a
+   * lost executor's recomputed partitions, see the same batches in the same places.
    */
   Epoch train(int epoch) {
     Dataset<Row> rows = shards("train")
         .withColumn(ORDER, order(epoch))
         .repartition(config.train().workers(), col(ORDER))
-        .sortWithinPartitions(col(ORDER), col(ShardSchema.ROW_ID));
+        .sortWithinPartitions(col(ORDER), col(ShardSchema.ROW_ID), col(ShardSchema.LABEL), col(ShardSchema.INPUT_IDS));
     int batchSize = config.train().batchSize();
     int classes = labels.size();
     JavaRDD<Minibatch> batches = rows.javaRDD()

@@ -1,22 +1,36 @@
 package org.sparkpeft.job.train;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
 import org.sparkpeft.testsupport.LocalSpark;
 
-/** The round plan that sizes the learning-rate schedule matches the batches every epoch really gets. */
+/**
+ * The round plan that sizes the learning-rate schedule matches the batches every epoch really gets, and an epoch's
+ * batches do not depend on the order the rows are stored or shuffled in, even when a user's ids repeat.
+ */
 class TrainDataTest {
 
   @TempDir
@@ -56,5 +70,49 @@ class TrainDataTest {
       }
       assertArrayEquals(actual, train.plannedRounds(epochs, frequency), "averaging frequency " + frequency);
     }
+  }
+
+  @Test
+  void anEpochsBatchesDoNotDependOnTheStoredOrderWhenIdsRepeat() throws Exception {
+    Path data = TicketData.prepare(spark, Files.createDirectories(tmp.resolve("repeated")), 300);
+    // the same rows twice, with only 4 distinct row ids (as a user's id column may have), stored in opposite orders
+    // and in a different number of files: the shuffle then hands rows with equal ids to the sort in other orders
+    Dataset<Row> train = spark.read().parquet(data.resolve("train").toString())
+        .withColumn(ShardSchema.ROW_ID, concat(lit("user-"), pmod(xxhash64(col(ShardSchema.ROW_ID)), lit(4))));
+    Path ascending = copyWithTrain(data, "ascending", train.orderBy(col(ShardSchema.INPUT_IDS).asc()).coalesce(1));
+    Path descending = copyWithTrain(data, "descending",
+        train.orderBy(col(ShardSchema.INPUT_IDS).desc()).repartition(3).sortWithinPartitions(
+            col(ShardSchema.INPUT_IDS).desc()));
+    for (int epoch = 0; epoch < 2; epoch++) {
+      List<List<String>> a = batches(ascending, epoch);
+      List<List<String>> b = batches(descending, epoch);
+      assertEquals(train.count(), a.stream().flatMap(List::stream).mapToLong(x -> x.split(";").length).sum(),
+          "every train row is in a batch");
+      assertTrue(a.equals(b), "epoch " + epoch + ": the batches depend on the order the rows are stored in");
+    }
+  }
+
+  private Path copyWithTrain(Path data, String name, Dataset<Row> train) throws Exception {
+    Path copy = tmp.resolve(name);
+    Files.createDirectories(copy);
+    Files.copy(data.resolve(ShardSchema.LABEL_MAP), copy.resolve(ShardSchema.LABEL_MAP));
+    train.write().parquet(copy.resolve("train").toString());
+    return copy;
+  }
+
+  /** Every partition's minibatches, each as its rows' labels and token ids, in order. */
+  private List<List<String>> batches(Path data, int epoch) {
+    TrainData train = new TrainData(spark, TrainConfigLoader.load(null, List.of("data=" + data.toUri(),
+        "output.path=unused", "train.workers=2", "train.batch-size=5")));
+    TrainData.Epoch batches = train.train(epoch);
+    List<List<String>> out = new ArrayList<>(batches.batches().glom().map(partition -> {
+      List<String> described = new ArrayList<>();
+      for (Minibatch m : partition) {
+        described.add(m.describe());
+      }
+      return described;
+    }).collect());
+    batches.unpersist();
+    return out;
   }
 }
