@@ -1,19 +1,31 @@
 package org.sparkpeft.job.data;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.xxhash64;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.cli.UserError;
@@ -26,6 +38,9 @@ import org.sparkpeft.job.train.ShardBatches;
  * name it.
  */
 public final class PreparedData {
+
+  /** The splits a prepared folder holds. */
+  public static final List<String> SPLITS = List.of("train", "val", "test");
 
   private final SparkSession spark;
   private final String path;
@@ -59,6 +74,56 @@ public final class PreparedData {
       return List.copyOf(byId.values());
     } catch (IOException e) {
       throw new UserError(file + " cannot be read: " + e.getMessage() + ".", e);
+    }
+  }
+
+  /**
+   * The content identity of the folder ({@link DataIdentity}): one aggregation over every split's rows, plus the
+   * manifest and label map files.
+   */
+  public DataIdentity identity() {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    MessageDigest digest = sha256();
+    String source = "unknown";
+    for (String name : List.of(ShardSchema.MANIFEST, ShardSchema.LABEL_MAP)) {
+      Path file = new Path(path, name);
+      try {
+        FileSystem fs = file.getFileSystem(conf);
+        if (!fs.exists(file)) {
+          digest.update((name + ": absent\n").getBytes(StandardCharsets.UTF_8));
+          continue;
+        }
+        byte[] bytes;
+        try (InputStream in = fs.open(file)) {
+          bytes = in.readAllBytes();
+        }
+        digest.update((name + ": " + bytes.length + "\n").getBytes(StandardCharsets.UTF_8));
+        digest.update(bytes);
+        if (name.equals(ShardSchema.MANIFEST)) {
+          source = new ObjectMapper().readTree(bytes).path("source").path("path").asText("unknown");
+        }
+      } catch (IOException e) {
+        throw new UserError(file + " cannot be read: " + e.getMessage() + ".", e);
+      }
+    }
+    long rows = 0;
+    for (String split : SPLITS) {
+      // per-row hashes summed exactly (decimal): independent of file layout and read order
+      Row r = rows(split).agg(count(lit(1)), sum(xxhash64(col(ShardSchema.ROW_ID), col(ShardSchema.LABEL),
+          col(ShardSchema.INPUT_IDS)).cast(DataTypes.createDecimalType(38, 0)))).first();
+      long n = r.getLong(0);
+      rows += n;
+      digest.update((split + ": " + n + " " + (r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString()) + "\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    return new DataIdentity(path, source, rows, HexFormat.of().formatHex(digest.digest()));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

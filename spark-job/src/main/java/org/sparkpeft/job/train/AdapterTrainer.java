@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
@@ -113,10 +114,11 @@ public final class AdapterTrainer {
     requireKryoBuffer(slice);
     SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
     String fingerprint = fingerprint(base, slice);
+    DataIdentity dataIdentity = checkpoints == null ? null : data.identity();
 
     RunState state = RunState.fresh(slice.gather(graph.params()));
     if (checkpoints != null) {
-      Checkpoint resumed = checkpoints.latest(fingerprint).orElse(null);
+      Checkpoint resumed = checkpoints.latest(fingerprint, dataIdentity).orElse(null);
       if (resumed != null) {
         state = RunState.of(resumed);
         slice.scatter(Checkpoint.floats(resumed.params()), graph.params());
@@ -171,7 +173,7 @@ public final class AdapterTrainer {
         }
         if (checkpoints != null && t.checkpointEveryRounds() > 0
             && (round % t.checkpointEveryRounds() == 0 || state.stopped)) {
-          checkpoints.write(state.checkpoint(fingerprint, t.seed(), epoch, r, rounds, slice.gather(graph.params()),
+          checkpoints.write(state.checkpoint(fingerprint, dataIdentity, t.seed(), epoch, r, rounds, slice.gather(graph.params()),
               updater(graph), (System.nanoTime() - start) / 1e9));
         }
         RoundInfo info = new RoundInfo(round, totalRounds, epoch, loss, n / seconds, moved,
@@ -266,12 +268,13 @@ public final class AdapterTrainer {
   }
 
   /**
-   * Identifies what a checkpoint belongs to: everything that shapes the trained result (data, base, method, head,
-   * optimiser, train and eval settings, the trainable layout), not the output path or the checkpoint interval.
+   * Identifies the configuration a checkpoint belongs to: everything that shapes the trained result (base, method,
+   * head, optimiser, train and eval settings, the trainable layout), not the output path or the checkpoint interval.
+   * The data is compared by content, separately ({@link DataIdentity}), so that a refusal can name both.
    */
   private String fingerprint(BaseModel base, TrainableSlice slice) {
     TrainConfig.Train t = config.train();
-    String text = String.join("\n", "sparkpeft-checkpoint-v1", config.data(), String.valueOf(config.model()),
+    String text = String.join("\n", "sparkpeft-checkpoint-v2", String.valueOf(config.model()),
         base.fingerprint(), config.methodType(), new TreeMap<>(config.methodOptions()).toString(),
         config.head().toString(), config.optimizer().toString(),
         List.of(t.epochs(), t.batchSize(), t.averagingFrequency(), t.workers(), t.seed()).toString(),

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
+import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.report.TrainingReport;
 
 /**
@@ -16,6 +17,7 @@ import org.sparkpeft.job.report.TrainingReport;
  *
  * @param format checkpoint format version
  * @param fingerprint {@link AdapterTrainer}'s fingerprint of the config, base model and trainable slice
+ * @param data the content identity of the prepared data trained on (a resume on other content is refused)
  * @param round rounds done (1-based number of the last one)
  * @param epoch 0-based epoch of the last round
  * @param roundInEpoch 0-based round within that epoch
@@ -28,13 +30,14 @@ import org.sparkpeft.job.report.TrainingReport;
  * @param sinceBest validations since the best one (early stopping)
  * @param stopped whether early stopping ended training at this round
  */
-public record Checkpoint(int format, String fingerprint, int round, int epoch, int roundInEpoch, int roundsInEpoch,
+public record Checkpoint(int format, String fingerprint, DataIdentity data, int round, int epoch, int roundInEpoch, int roundsInEpoch,
                          long seed, byte[] params, byte[] updater, byte[] best, Double bestScore, int sinceBest,
                          boolean stopped, long examples, long broadcastBytes, long collectedBytes, double trainSeconds,
                          double wallSeconds, List<TrainingReport.LossPoint> lossCurve,
                          List<TrainingReport.Validation> validations) {
 
-  public static final int FORMAT = 1;
+  /** 2: the data's content identity (format 1 keyed the data by its path only). */
+  public static final int FORMAT = 2;
 
   public Checkpoint {
     lossCurve = List.copyOf(lossCurve);

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.data.DataIdentity;
 
 /**
  * A run's checkpoints in one folder on any Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}):
@@ -85,10 +86,11 @@ public final class Checkpoints {
   }
 
   /**
-   * The newest checkpoint, if any. One written for another configuration is refused with a sentence naming the
-   * folder: resuming it would silently train something else.
+   * The newest checkpoint, if any. One written for other data (by content: {@link DataIdentity}) or another
+   * configuration is refused with a sentence naming the folder (and both data): resuming it would silently mix two
+   * runs.
    */
-  public Optional<Checkpoint> latest(String fingerprint) {
+  public Optional<Checkpoint> latest(String fingerprint, DataIdentity data) {
     try {
       FileSystem fs = dir.getFileSystem(conf);
       if (!fs.exists(dir)) {
@@ -102,6 +104,11 @@ public final class Checkpoints {
       Checkpoint checkpoint;
       try (InputStream in = fs.open(newest)) {
         checkpoint = JSON.readValue(in, Checkpoint.class);
+      }
+      if (checkpoint.format() == Checkpoint.FORMAT && !data.sameContent(checkpoint.data())) {
+        throw new UserError("checkpoint " + newest + " was trained on data " + checkpoint.data().describe()
+            + ", but this run's data is " + data.describe() + "; delete " + dir + " to start over on the new data, "
+            + "or run again on the data that wrote it.");
       }
       if (checkpoint.format() != Checkpoint.FORMAT || !fingerprint.equals(checkpoint.fingerprint())) {
         throw new UserError("checkpoint " + newest + " was written by a different training configuration (or "

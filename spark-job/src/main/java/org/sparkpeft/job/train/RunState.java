@@ -3,6 +3,7 @@ package org.sparkpeft.job.train;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.report.TrainingReport;
 
 /** What the driver loop accumulates over a run; saved in and restored from a {@link Checkpoint}. */
@@ -52,9 +53,9 @@ final class RunState {
     return s;
   }
 
-  Checkpoint checkpoint(String fingerprint, long seed, int epoch, int roundInEpoch, int roundsInEpoch, float[] params,
+  Checkpoint checkpoint(String fingerprint, DataIdentity data, long seed, int epoch, int roundInEpoch, int roundsInEpoch, float[] params,
                         float[] updater, double wallSeconds) {
-    return new Checkpoint(Checkpoint.FORMAT, fingerprint, round, epoch, roundInEpoch, roundsInEpoch, seed,
+    return new Checkpoint(Checkpoint.FORMAT, fingerprint, data, round, epoch, roundInEpoch, roundsInEpoch, seed,
         Checkpoint.bytes(params), Checkpoint.bytes(updater), Checkpoint.bytes(best), bestScore, sinceBest, stopped,
         examples, broadcastBytes, collectedBytes, trainSeconds, earlierWallSeconds + wallSeconds, lossCurve,
         validations);

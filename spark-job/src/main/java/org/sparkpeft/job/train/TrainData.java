@@ -18,6 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.train.config.TrainConfig;
 
@@ -68,6 +69,11 @@ final class TrainData {
 
   List<String> labels() {
     return labels;
+  }
+
+  /** The prepared data's content identity (for checkpoints). */
+  DataIdentity identity() {
+    return prepared.identity();
   }
 
   /**

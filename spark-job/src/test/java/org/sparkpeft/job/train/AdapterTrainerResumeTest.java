@@ -107,6 +107,42 @@ class AdapterTrainerResumeTest {
   }
 
   @Test
+  void aCheckpointOfOtherDataAtTheSamePathIsRefusedNamingBothAndTheSameDataPreparedAgainResumes() throws Exception {
+    // a nightly job: its input changes under the same paths (same rows, labels flipped) between a killed run and
+    // its re-run; the prepared folder and the checkpoints are where they were
+    Path dir = Files.createDirectories(tmp.resolve("nightly"));
+    Path data = TicketData.prepare(spark, dir, 120);
+    Path csv = dir.resolve("tickets.csv");
+    List<String> original = Files.readAllLines(csv);
+    TrainConfig config = TrainConfigLoader.load(null, List.of("data=" + data.toUri(), "output.path=unused",
+        "method.options.r=4", "train.epochs=1", "train.workers=2", "train.batch-size=8",
+        "train.averaging-frequency=2", "eval.every-rounds=0", "checkpoint.every-rounds=1"));
+    org.apache.hadoop.fs.Path checkpoints = new org.apache.hadoop.fs.Path(tmp.resolve("nightly-ckpt").toUri());
+    assertThrows(IllegalStateException.class, () -> new AdapterTrainer(spark, config, checkpoints).onRound(info -> {
+      if (info.round() == 2) {
+        throw new IllegalStateException("driver killed after round 2");
+      }
+    }).run());
+
+    Files.write(csv, original.stream().map(line -> line.endsWith(",billing") ? line.replace(",billing", ",technical")
+        : line.endsWith(",technical") ? line.replace(",technical", ",billing") : line).toList());
+    TicketData.prepareCsv(spark, csv, data);
+    UserError refused = assertThrows(UserError.class, () -> new AdapterTrainer(spark, config, checkpoints).run());
+    String message = refused.getMessage();
+    assertTrue(message.startsWith("checkpoint ") && message.contains("was trained on data ")
+        && message.contains("but this run's data is ") && message.contains("delete "), message);
+    String[] digests = message.split("content sha256 ");
+    assertEquals(3, digests.length, message);
+    assertTrue(!digests[1].substring(0, 12).equals(digests[2].substring(0, 12)), message);
+
+    Files.write(csv, original);
+    TicketData.prepareCsv(spark, csv, data);
+    AdapterTrainer.Outcome resumed = new AdapterTrainer(spark, config, checkpoints).run();
+    assertEquals(2, resumed.report().train().lossCurve().get(1).round());
+    assertTrue(resumed.report().rounds() > 2, "rounds: " + resumed.report().rounds());
+  }
+
+  @Test
   void earlyStoppingKeepsTheBestParametersCheckpointsTheStopAndARerunTrainsNoFurther() throws Exception {
     Path data = TicketData.prepare(spark, Files.createDirectories(tmp.resolve("early")), 200);
     // validation loss after every round, patience 2, a learning rate high enough that the loss stops improving

@@ -42,6 +42,15 @@ public final class TicketData {
     return dir.resolve("prepared");
   }
 
+  /** Prepares {@code csv} (columns id, description, queue) to {@code output}, replacing what is there. */
+  public static void prepareCsv(SparkSession spark, Path csv, Path output) {
+    PrepareJob.run(spark, ConfigLoader.load(null, List.of("input.path=" + csv.toUri(), "input.format=csv",
+        "input.text-col=description", "input.label-col=queue", "input.id-col=id", "tokenizer.max-length=32",
+        "output.path=" + output.toUri(), "output.overwrite=true"), c -> {
+          throw new IllegalStateException("the test gives its input");
+        }));
+  }
+
   /** Writes {@code rows} tickets as {@code dir/tickets.csv} (columns id, description, queue). */
   public static Path writeCsv(Path dir, int rows) throws IOException {
     Random random = new Random(7);
