@@ -154,16 +154,16 @@ public final class TrainCommand implements Callable<Integer> {
    */
   public Written trainAndWrite(SparkSession spark, TrainConfig train, RawInput raw) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Path checkpointDir = Checkpoints.beside(train.output().path());
+    // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
+    // moved into it before the commit; the output's lock, taken here, keeps a second job out of both folders
+    Path prepared = beside(train.output().path(), ".prepared");
     AtomicOutput target;
     try {
       target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
     } catch (DataPrepException e) {
       throw new UserError(e.getMessage(), e);
     }
-    Path checkpointDir = Checkpoints.beside(train.output().path());
-    // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
-    // moved into it before the commit
-    Path prepared = beside(train.output().path(), ".prepared");
     try {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
@@ -182,8 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
           throw new IOException("the prepared data " + prepared + " could not be moved into the output");
         }
       }
-      write(hadoop, new Path(target.temp(), "_SUCCESS"), "");
-      target.commit();
+      target.commit(); // writes _SUCCESS, the listing of the files above
       new Checkpoints(hadoop, checkpointDir).delete();
       return new Written(report, target.target().toString(),
           (long) adapter.config().length + adapter.weights().length);

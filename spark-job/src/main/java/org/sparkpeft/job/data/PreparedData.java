@@ -27,6 +27,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.train.Minibatch;
@@ -52,6 +54,22 @@ public final class PreparedData {
 
   public String path() {
     return path;
+  }
+
+  /**
+   * Checks the folder against its {@code _SUCCESS} listing (every file present at its size; small files by sha256):
+   * a prepare that did not finish, or a copy that is still running, is refused in one sentence naming the folder.
+   */
+  public PreparedData verified() {
+    Path dir = new Path(path);
+    try {
+      OutputListing.verify(dir.getFileSystem(spark.sparkContext().hadoopConfiguration()), dir, "data");
+    } catch (DataPrepException e) {
+      throw new UserError(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UserError("data " + path + " cannot be read: " + e.getMessage() + ".", e);
+    }
+    return this;
   }
 
   /** Label names by id (0..n-1) from {@code label_map.json}. */

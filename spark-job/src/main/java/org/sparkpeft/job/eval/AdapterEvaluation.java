@@ -83,7 +83,7 @@ public final class AdapterEvaluation {
     } catch (IllegalArgumentException e) {
       throw new UserError("adapter " + e.getMessage() + ".", e);
     }
-    PreparedData data = new PreparedData(spark, dataPath);
+    PreparedData data = new PreparedData(spark, dataPath).verified();
     List<String> labels = data.labels();
     if (!labels.equals(info.labels())) {
       throw new UserError("data " + dataPath + " has labels " + labels + " (by id) but adapter " + adapterPath

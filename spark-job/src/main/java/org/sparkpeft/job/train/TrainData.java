@@ -63,7 +63,7 @@ final class TrainData {
 
   TrainData(SparkSession spark, TrainConfig config) {
     this.config = config;
-    this.prepared = new PreparedData(spark, config.data());
+    this.prepared = new PreparedData(spark, config.data()).verified();
     this.labels = prepared.labels();
   }
 

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
 import org.sparkpeft.testsupport.LocalSpark;
@@ -92,11 +95,27 @@ class TrainDataTest {
     }
   }
 
+  @Test
+  void dataThatDoesNotMatchItsListingIsRefusedBeforeTraining() throws Exception {
+    Path data = TicketData.prepare(spark, Files.createDirectories(tmp.resolve("partial")), 100);
+    Path part;
+    try (java.util.stream.Stream<Path> files = Files.list(data.resolve("train"))) {
+      part = files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+    }
+    Files.delete(part); // as a copy to S3 that has not reached this object yet
+    UserError refused = assertThrows(UserError.class, () -> new TrainData(spark, TrainConfigLoader.load(null,
+        List.of("data=" + data.toUri(), "output.path=unused"))));
+    assertTrue(refused.getMessage().startsWith("data ") && refused.getMessage().contains("is incomplete: train/"
+        + part.getFileName() + ", listed in its _SUCCESS, is missing"), refused.getMessage());
+  }
+
   private Path copyWithTrain(Path data, String name, Dataset<Row> train) throws Exception {
     Path copy = tmp.resolve(name);
     Files.createDirectories(copy);
     Files.copy(data.resolve(ShardSchema.LABEL_MAP), copy.resolve(ShardSchema.LABEL_MAP));
     train.write().parquet(copy.resolve("train").toString());
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(copy.toUri());
+    OutputListing.write(dir.getFileSystem(spark.sparkContext().hadoopConfiguration()), dir);
     return copy;
   }
 
