@@ -37,6 +37,11 @@ public enum DenseRole {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** Every role's {@link #configName()}, in declaration order. */
+  public static java.util.List<String> configNames() {
+    return java.util.Arrays.stream(values()).map(DenseRole::configName).toList();
+  }
+
   public static DenseRole fromConfigName(String name) {
     for (DenseRole role : values()) {
       if (role.configName().equals(name)) {

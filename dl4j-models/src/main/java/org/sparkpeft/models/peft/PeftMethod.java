@@ -28,7 +28,14 @@ public interface PeftMethod<C extends PeftConfig> {
 
   Class<C> configType();
 
-  /** The configuration from string options (PEFT's field names where PEFT has the method). */
+  /** Every option the method takes, with type, range or accepted values, default and doc (declared in its package). */
+  MethodOptions options();
+
+  /**
+   * The configuration from string options (PEFT's field names where PEFT has the method), read through
+   * {@link #options()}: an undeclared option or a value its declaration refuses is an
+   * {@link InvalidOptionException} naming the full key.
+   */
   C parse(Map<String, String> options, HeadConfig head);
 
   /** Edits {@code encoder} for {@code config}; returns the encoder parameters to train. */

@@ -5,6 +5,8 @@ import java.util.Set;
 
 import org.sparkpeft.models.bert.layers.AdapterActivation;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
+import org.sparkpeft.models.peft.OptionSpec;
 import org.sparkpeft.models.peft.PeftConfig;
 import org.sparkpeft.models.peft.PeftOptions;
 
@@ -44,18 +46,24 @@ public record AdapterConfig(int size, AdapterActivation activation, boolean resi
     return TYPE;
   }
 
+  /** The adapter's options. */
+  public static final MethodOptions OPTIONS = MethodOptions.of(TYPE,
+      OptionSpec.integer("size", 64, 1, "bottleneck width"),
+      OptionSpec.choice("activation", "relu",
+          java.util.Arrays.stream(AdapterActivation.values()).map(AdapterActivation::configName).toList(),
+          "the bottleneck's non-linearity"),
+      OptionSpec.bool("residual", true, "whether the adapter adds its input to its output"),
+      OptionSpec.integers("layers_to_transform", 0, "block indices that get adapters; empty = every block"));
+
   /**
    * Options {@code size} (default 64), {@code activation} (relu|gelu|tanh, default relu), {@code residual}
-   * (default true), {@code layers_to_transform} (default every block).
+   * (default true), {@code layers_to_transform} (default every block), as {@link #OPTIONS} declares them.
+   *
+   * @throws org.sparkpeft.models.peft.InvalidOptionException for an undeclared option or a refused value
    */
   public static AdapterConfig parse(Map<String, String> options, HeadConfig head) {
-    AdapterActivation activation;
-    try {
-      activation = AdapterActivation.fromConfigName(options.getOrDefault("activation", "relu"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("adapter option activation: " + e.getMessage(), e);
-    }
-    return new AdapterConfig(PeftOptions.integer(options, "size", 64), activation,
-        PeftOptions.bool(options, "residual", true), PeftOptions.layers(options), head);
+    MethodOptions.Values v = OPTIONS.read(options);
+    return new AdapterConfig(v.integer("size"), AdapterActivation.fromConfigName(v.choice("activation")),
+        v.bool("residual"), v.integers("layers_to_transform"), head);
   }
 }

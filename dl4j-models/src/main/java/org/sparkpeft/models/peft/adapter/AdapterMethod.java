@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code adapter} method: adds the two bottleneck adapters to the targeted blocks and trains exactly those. */
@@ -21,6 +22,11 @@ public final class AdapterMethod implements PeftMethod<AdapterConfig> {
   @Override
   public Class<AdapterConfig> configType() {
     return AdapterConfig.class;
+  }
+
+  @Override
+  public MethodOptions options() {
+    return AdapterConfig.OPTIONS;
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.sparkpeft.models.peft.bitfit;
 import java.util.Map;
 
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftConfig;
 
 /**
@@ -29,7 +30,15 @@ public record BitFitConfig(HeadConfig head) implements PeftConfig {
   }
 
   /** No options of its own. */
+  public static final MethodOptions OPTIONS = MethodOptions.of(TYPE);
+
+  /**
+   * No options of its own: any option is refused.
+   *
+   * @throws org.sparkpeft.models.peft.InvalidOptionException for any option
+   */
   public static BitFitConfig parse(Map<String, String> options, HeadConfig head) {
+    OPTIONS.read(options);
     return new BitFitConfig(head);
   }
 }

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code bitfit} method: selects every parameter each encoder layer declares a bias. */
@@ -22,6 +23,11 @@ public final class BitFitMethod implements PeftMethod<BitFitConfig> {
   @Override
   public Class<BitFitConfig> configType() {
     return BitFitConfig.class;
+  }
+
+  @Override
+  public MethodOptions options() {
+    return BitFitConfig.OPTIONS;
   }
 
   @Override

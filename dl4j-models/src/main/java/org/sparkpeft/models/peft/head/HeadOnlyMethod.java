@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code head} method: selects no encoder parameter (the head is always trained). */
@@ -21,8 +22,13 @@ public final class HeadOnlyMethod implements PeftMethod<HeadOnlyConfig> {
   }
 
   @Override
+  public MethodOptions options() {
+    return HeadOnlyConfig.OPTIONS;
+  }
+
+  @Override
   public HeadOnlyConfig parse(Map<String, String> options, HeadConfig head) {
-    return new HeadOnlyConfig(head);
+    return HeadOnlyConfig.parse(options, head);
   }
 
   @Override

@@ -6,6 +6,8 @@ import java.util.Set;
 
 import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
+import org.sparkpeft.models.peft.OptionSpec;
 import org.sparkpeft.models.peft.PeftConfig;
 import org.sparkpeft.models.peft.PeftOptions;
 
@@ -52,19 +54,23 @@ public record Ia3Config(Set<DenseRole> targetModules, Set<Integer> layers, HeadC
     return out;
   }
 
+  /** IA3's options: PEFT's {@code target_modules} (sparkpeft's roles) and {@code layers_to_transform}. */
+  public static final MethodOptions OPTIONS = MethodOptions.of(TYPE,
+      OptionSpec.choices("target_modules", DEFAULT_TARGETS, DenseRole.configNames(), null,
+          "roles with a scaling vector; output = the feed-forward activation"),
+      OptionSpec.integers("layers_to_transform", 0, "block indices that get IA3; empty = every block"));
+
   /**
    * Options {@code target_modules} (comma-separated roles: query, key, value, attention_output, intermediate,
-   * output; default {@value #DEFAULT_TARGETS}) and {@code layers_to_transform} (default every block).
+   * output; default {@value #DEFAULT_TARGETS}) and {@code layers_to_transform} (default every block), as
+   * {@link #OPTIONS} declares them.
+   *
+   * @throws org.sparkpeft.models.peft.InvalidOptionException for an undeclared option or a refused value
    */
   public static Ia3Config parse(Map<String, String> options, HeadConfig head) {
+    MethodOptions.Values v = OPTIONS.read(options);
     Set<DenseRole> roles = EnumSet.noneOf(DenseRole.class);
-    for (String name : PeftOptions.names(options, "target_modules", DEFAULT_TARGETS)) {
-      try {
-        roles.add(DenseRole.fromConfigName(name));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("ia3 option target_modules: " + e.getMessage(), e);
-      }
-    }
-    return new Ia3Config(roles, PeftOptions.layers(options), head);
+    v.choices("target_modules").forEach(name -> roles.add(DenseRole.fromConfigName(name)));
+    return new Ia3Config(roles, v.integers("layers_to_transform"), head);
   }
 }

@@ -9,6 +9,7 @@ import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code ia3} method: adds a scaling vector (ones) to the targeted roles of the targeted blocks and trains exactly those. */
@@ -27,6 +28,11 @@ public final class Ia3Method implements PeftMethod<Ia3Config> {
   @Override
   public Class<Ia3Config> configType() {
     return Ia3Config.class;
+  }
+
+  @Override
+  public MethodOptions options() {
+    return Ia3Config.OPTIONS;
   }
 
   @Override

@@ -3,8 +3,9 @@ package org.sparkpeft.models.peft.lastn;
 import java.util.Map;
 
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftConfig;
-import org.sparkpeft.models.peft.PeftOptions;
+import org.sparkpeft.models.peft.OptionSpec;
 
 /**
  * Partial fine-tuning: every parameter of the top {@code n} encoder blocks (dense weights and biases, both
@@ -31,8 +32,16 @@ public record LastNConfig(int n, HeadConfig head) implements PeftConfig {
     return TYPE;
   }
 
-  /** Option {@code n} (default 2). */
+  /** The one option, {@code n}. */
+  public static final MethodOptions OPTIONS = MethodOptions.of(TYPE,
+      OptionSpec.integer("n", 2, 1, "how many of the top encoder blocks train"));
+
+  /**
+   * Option {@code n} (default 2), as {@link #OPTIONS} declares it.
+   *
+   * @throws org.sparkpeft.models.peft.InvalidOptionException for an undeclared option or a refused value
+   */
   public static LastNConfig parse(Map<String, String> options, HeadConfig head) {
-    return new LastNConfig(PeftOptions.integer(options, "n", 2), head);
+    return new LastNConfig(OPTIONS.read(options).integer("n"), head);
   }
 }

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code last_n} method: selects every parameter of the blocks with the {@code n} highest block indices. */
@@ -21,6 +22,11 @@ public final class LastNMethod implements PeftMethod<LastNConfig> {
   @Override
   public Class<LastNConfig> configType() {
     return LastNConfig.class;
+  }
+
+  @Override
+  public MethodOptions options() {
+    return LastNConfig.OPTIONS;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.sparkpeft.models.peft.lora;
 
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,8 @@ import java.util.TreeSet;
 
 import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
+import org.sparkpeft.models.peft.OptionSpec;
 import org.sparkpeft.models.peft.PeftConfig;
 
 /**
@@ -90,19 +91,26 @@ public record LoraConfig(int r, double alpha, double dropout, Set<DenseRole> tar
     return roles;
   }
 
+  /** Hugging Face PEFT's LoRA fields and defaults (the job's defaults differ: train-defaults.conf). */
+  public static final MethodOptions OPTIONS = MethodOptions.of(TYPE,
+      OptionSpec.integer("r", 8, 1, "rank of A [in, r] and B [r, out]"),
+      OptionSpec.decimal("lora_alpha", 8, OptionSpec.Range.above(0), "scale = lora_alpha / r (/ sqrt(r) with use_rslora)"),
+      OptionSpec.decimal("lora_dropout", 0, OptionSpec.Range.closedOpen(0, 1), "dropout on the LoRA path's input"),
+      OptionSpec.choices("target_modules", "query,value", DenseRole.configNames(), ALL_LINEAR,
+          "the dense projections that get LoRA"),
+      OptionSpec.integers("layers_to_transform", 0, "block indices that get LoRA; empty = every block"),
+      OptionSpec.bool("use_rslora", false, "rank-stabilised scaling lora_alpha / sqrt(r)"));
+
   /**
-   * From PEFT field names: {@code r} (8), {@code lora_alpha} (8), {@code lora_dropout} (0),
-   * {@code target_modules} (comma-separated, default "query,value"), {@code layers_to_transform} (comma-separated,
-   * default all), {@code use_rslora} (false).
+   * From PEFT field names, as {@link #OPTIONS} declares them: {@code r} (8), {@code lora_alpha} (8),
+   * {@code lora_dropout} (0), {@code target_modules} (comma-separated, default "query,value"),
+   * {@code layers_to_transform} (comma-separated, default all), {@code use_rslora} (false).
+   *
+   * @throws org.sparkpeft.models.peft.InvalidOptionException for an undeclared option or a refused value
    */
   public static LoraConfig parse(Map<String, String> options, HeadConfig head) {
-    String layers = options.getOrDefault("layers_to_transform", "").trim();
-    Set<Integer> indices = layers.isEmpty() ? Set.of()
-        : Arrays.stream(layers.split(",")).map(String::trim).map(Integer::valueOf).collect(java.util.stream.Collectors.toSet());
-    return new LoraConfig(Integer.parseInt(options.getOrDefault("r", "8")),
-        Double.parseDouble(options.getOrDefault("lora_alpha", "8")),
-        Double.parseDouble(options.getOrDefault("lora_dropout", "0")),
-        targets(Arrays.asList(options.getOrDefault("target_modules", "query,value").split(","))),
-        indices, Boolean.parseBoolean(options.getOrDefault("use_rslora", "false")), head);
+    MethodOptions.Values v = OPTIONS.read(options);
+    return new LoraConfig(v.integer("r"), v.decimal("lora_alpha"), v.decimal("lora_dropout"),
+        targets(v.choices("target_modules")), v.integers("layers_to_transform"), v.bool("use_rslora"), head);
   }
 }

@@ -9,6 +9,7 @@ import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.PeftMethod;
 
 /** The {@code lora} method: adds A and B to the targeted projections of the targeted blocks and trains exactly those. */
@@ -27,6 +28,11 @@ public final class LoraMethod implements PeftMethod<LoraConfig> {
   @Override
   public Class<LoraConfig> configType() {
     return LoraConfig.class;
+  }
+
+  @Override
+  public MethodOptions options() {
+    return LoraConfig.OPTIONS;
   }
 
   @Override
