@@ -23,6 +23,7 @@ import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.InvalidOptionException;
 import org.sparkpeft.models.peft.PeftConfig;
 import org.sparkpeft.models.peft.Optimization;
 import org.sparkpeft.models.peft.PeftMethods;
@@ -143,7 +144,13 @@ public final class AdapterFiles {
     }
     AdapterInfo info = info(own);
     HeadConfig head = new HeadConfig(info.labels().size(), info.headHidden(), info.headDropout());
-    PeftConfig method = PeftMethods.parse(info.methodType(), info.methodOptions(), head);
+    PeftConfig method;
+    try {
+      method = PeftMethods.parse(info.methodType(), info.methodOptions(), head);
+    } catch (InvalidOptionException e) {
+      // the message begins with the option's key, method.options.<name>, which the file holds under sparkpeft
+      throw new IllegalArgumentException(source + "/" + CONFIG + ": sparkpeft." + e.getMessage(), e);
+    }
     return new Parsed(info, method, Safetensors.read(files.weights(), source + "/" + WEIGHTS).tensors(), source);
   }
 

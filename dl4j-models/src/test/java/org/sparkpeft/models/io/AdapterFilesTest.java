@@ -103,6 +103,21 @@ class AdapterFilesTest {
         refusal(new AdapterFiles.Files(consistent.getBytes(StandardCharsets.UTF_8), missing)));
   }
 
+  /** adapter_config.json is read through the same option declarations as the job: a bad option names its path. */
+  @Test
+  void anUndeclaredOrBadMethodOptionInTheConfigIsRefusedNamingTheFileAndTheKey() {
+    AdapterFiles.Files files = AdapterFiles.save(trained(), info());
+    String config = new String(files.config(), StandardCharsets.UTF_8);
+    assertTrue(config.contains("\"lora_alpha\" : \"16\""), config);
+    String typo = config.replace("\"lora_alpha\" : \"16\"", "\"lora_alpha\" : \"16\", \"lora_alhpa\" : \"32\"");
+    assertEquals("adapter/adapter_config.json: sparkpeft.method.options.lora_alhpa is not an option of lora (did you "
+            + "mean lora_alpha?); lora accepts r, lora_alpha, lora_dropout, target_modules, layers_to_transform, use_rslora",
+        refusal(new AdapterFiles.Files(typo.getBytes(StandardCharsets.UTF_8), files.weights())));
+    String badRank = config.replace("\"r\" : \"8\"", "\"r\" : \"eight\"");
+    assertEquals("adapter/adapter_config.json: sparkpeft.method.options.r must be an integer >= 1, got 'eight'",
+        refusal(new AdapterFiles.Files(badRank.getBytes(StandardCharsets.UTF_8), files.weights())));
+  }
+
   private static String refusal(AdapterFiles.Files files) {
     return assertThrows(IllegalArgumentException.class, () -> AdapterFiles.load(base, files, "adapter")).getMessage();
   }
