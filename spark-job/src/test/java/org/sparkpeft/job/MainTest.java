@@ -46,6 +46,26 @@ class MainTest {
     assertFalse(run.err.contains("\tat "), "no stack trace for a user error:\n" + run.err);
   }
 
+  /** Issue #19 item 5: bad training settings stop `train` before Spark starts, one sentence naming the key. */
+  @Test
+  void aBadTrainingSettingIsOneSentenceNamingTheKeyAndExitCodeTwo() {
+    String[][] cases = {
+        {"method=lora", "sparkpeft train: method is a section (method.options.<name>, method.type), not a value; "
+            + "to choose the PEFT method, set method.type=lora or --method lora."},
+        {"method.options.r=abc", "sparkpeft train: method.options.r must be an integer >= 1, got 'abc'."},
+        {"method.options.lora_alhpa=32", "sparkpeft train: method.options.lora_alhpa is not an option of lora (did "
+            + "you mean lora_alpha?); lora accepts r, lora_alpha, lora_dropout, target_modules, layers_to_transform, "
+            + "use_rslora."},
+        {"method.options.use_rslora=yes", "sparkpeft train: method.options.use_rslora must be true or false, got "
+            + "'yes'."},
+    };
+    for (String[] c : cases) {
+      Captured run = capture(() -> Main.run("train", "--data", "d", "--output", "o", c[0]));
+      assertEquals(2, run.code, c[0] + ":\n" + run.err);
+      assertEquals(c[1], run.err.strip(), c[0]);
+    }
+  }
+
   @Test
   void versionNamesThePinnedStack() {
     Captured run = capture(() -> Main.run("--version"));

@@ -14,8 +14,10 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.InvalidOptionException;
 import org.sparkpeft.models.peft.PeftMethods;
 
 /**
@@ -43,19 +45,22 @@ public final class TrainConfigLoader {
         throw new UserError("config file " + file + " is not valid HOCON: " + e.getMessage() + ".");
       }
     }
-    Config user = overrides(overrides).withFallback(fromFile);
+    Config user = overrides(overrides, defaults).withFallback(fromFile);
     refuseUnknown(user, defaults, file);
-    Config c = user.withFallback(defaults).resolve();
-    Map<String, String> options = new LinkedHashMap<>();
-    Config methodOptions = c.getConfig(OPTIONS);
-    if (user.hasPath("method.type") && !user.getString("method.type").equals(defaults.getString("method.type"))) {
-      // another method: the default method's options do not apply
-      methodOptions = user.hasPath(OPTIONS) ? user.getConfig(OPTIONS) : ConfigFactory.empty();
+    TrainConfig config;
+    try {
+      Config c = user.withFallback(defaults).resolve();
+      config = read(c, methodOptions(user, defaults, c));
+    } catch (ConfigException e) {
+      // a shape the checks above do not foresee (e.g. a key set to null): still one sentence, no stack trace
+      throw new UserError("the training config is not valid: " + e.getMessage() + ".");
     }
-    for (Map.Entry<String, ConfigValue> e : methodOptions.entrySet()) {
-      options.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
-    }
-    TrainConfig config = new TrainConfig(
+    checkMethod(config);
+    return config;
+  }
+
+  private static TrainConfig read(Config c, Map<String, String> options) {
+    return new TrainConfig(
         text(c, "data", true),
         blankToNull(text(c, "model", false)),
         text(c, "method.type", true),
@@ -68,29 +73,54 @@ public final class TrainConfigLoader {
             atLeast(c, "checkpoint.every-rounds", 0)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
-    checkMethod(config);
-    return config;
   }
 
-  /** The method's own check of its options (before Spark starts); the label count is not known yet, 2 stands in. */
+  /**
+   * The method's options as strings: the user's, plus the defaults' when the method is the default one. A HOCON list
+   * ({@code target_modules = [query, value]}) is the same as its comma-separated text.
+   */
+  private static Map<String, String> methodOptions(Config user, Config defaults, Config c) {
+    Config methodOptions = c.getConfig(OPTIONS);
+    if (user.hasPath("method.type") && !user.getString("method.type").equals(defaults.getString("method.type"))) {
+      // another method: the default method's options do not apply
+      methodOptions = user.hasPath(OPTIONS) ? user.getConfig(OPTIONS) : ConfigFactory.empty();
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : methodOptions.entrySet()) {
+      Object value = e.getValue().unwrapped();
+      options.put(e.getKey(), value instanceof List<?> list
+          ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(value));
+    }
+    return options;
+  }
+
+  /**
+   * The method's own check of its options (before Spark starts); the label count is not known yet, 2 stands in. A
+   * refused option's sentence already names its full key ({@code method.options.<name>}).
+   */
   private static void checkMethod(TrainConfig config) {
     try {
       PeftMethods.parse(config.methodType(), config.methodOptions(),
           new HeadConfig(2, config.head().hidden(), config.head().dropout()));
+    } catch (InvalidOptionException e) {
+      throw new UserError(e.getMessage() + ".", e);
     } catch (IllegalArgumentException e) {
       throw new UserError("method." + (PeftMethods.types().contains(config.methodType()) ? "options" : "type") + ": "
           + e.getMessage() + (e.getMessage().endsWith(".") ? "" : "."), e);
     }
   }
 
-  private static Config overrides(List<String> overrides) {
+  private static Config overrides(List<String> overrides, Config defaults) {
     Map<String, Object> map = new LinkedHashMap<>();
     for (String override : overrides) {
       int eq = override.indexOf('=');
       if (eq <= 0) {
         throw new UserError("'" + override + "' is not a key=value setting.");
       }
-      map.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
+      String key = override.substring(0, eq).trim();
+      String value = override.substring(eq + 1).trim();
+      refuseSection(key, value, defaults);
+      map.put(key, value);
     }
     try {
       return ConfigFactory.parseMap(map, "command line");
@@ -103,8 +133,16 @@ public final class TrainConfigLoader {
     Set<String> unknown = new TreeSet<>();
     for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
       String key = e.getKey();
-      if (!key.startsWith(OPTIONS + ".") && !defaults.hasPath(key)) {
+      if (key.startsWith(OPTIONS + ".")) {
+        continue;
+      }
+      if (!defaults.hasPath(key)) {
         unknown.add(key);
+        continue;
+      }
+      refuseSection(key, e.getValue().unwrapped(), defaults);
+      if (e.getValue().valueType() == ConfigValueType.LIST) {
+        throw new UserError(key + " must be a single value, got " + e.getValue().unwrapped() + ".");
       }
     }
     if (!unknown.isEmpty()) {
@@ -113,8 +151,39 @@ public final class TrainConfigLoader {
     }
   }
 
+  /**
+   * Refuses a value given to a section of keys (e.g. {@code method=lora}, where {@code method.type=lora} was meant),
+   * which would otherwise replace the whole section.
+   */
+  private static void refuseSection(String key, Object value, Config defaults) {
+    if (!defaults.hasPath(key) || defaults.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      return;
+    }
+    Set<String> children = new TreeSet<>();
+    if (key.equals(OPTIONS)) {
+      children.add(OPTIONS + ".<name>");
+    } else {
+      for (Map.Entry<String, ConfigValue> e : defaults.getConfig(key).root().entrySet()) {
+        children.add(key + "." + e.getKey() + (e.getValue().valueType() == ConfigValueType.OBJECT ? ".<name>" : ""));
+      }
+    }
+    String hint = key.equals("method") ? "; to choose the PEFT method, set method.type=" + value + " or --method " + value
+        : "";
+    throw new UserError(key + " is a section (" + String.join(", ", children) + "), not a value" + hint + ".");
+  }
+
+  /** How a bad value is quoted back: {@code 'abc'}, or {@code null} for a key set to null. */
+  private static String given(Config c, String key) {
+    return c.getIsNull(key) ? "null" : "'" + c.getValue(key).unwrapped() + "'";
+  }
+
   private static String text(Config c, String key, boolean required) {
-    String value = c.getString(key).trim();
+    String value;
+    try {
+      value = c.getString(key).trim();
+    } catch (ConfigException e) {
+      throw new UserError(key + " must be text, got " + given(c, key) + ".");
+    }
     if (required && value.isEmpty()) {
       throw new UserError(key + " is required.");
     }
@@ -129,7 +198,7 @@ public final class TrainConfigLoader {
     try {
       return c.getDouble(key);
     } catch (ConfigException e) {
-      throw new UserError(key + " must be a number, got '" + c.getValue(key).unwrapped() + "'.");
+      throw new UserError(key + " must be a number, got " + given(c, key) + ".");
     }
   }
 
@@ -137,7 +206,7 @@ public final class TrainConfigLoader {
     try {
       return c.getLong(key);
     } catch (ConfigException e) {
-      throw new UserError(key + " must be an integer, got '" + c.getValue(key).unwrapped() + "'.");
+      throw new UserError(key + " must be an integer, got " + given(c, key) + ".");
     }
   }
 
@@ -177,20 +246,19 @@ public final class TrainConfigLoader {
     try {
       return c.getBoolean(key);
     } catch (ConfigException e) {
-      throw new UserError(key + " must be true or false, got '" + c.getValue(key).unwrapped() + "'.");
+      throw new UserError(key + " must be true or false, got " + given(c, key) + ".");
     }
   }
 
   private static TrainConfig.Metric metric(Config c) {
-    String value = c.getString("eval.metric").trim().toUpperCase(Locale.ROOT);
     try {
-      return TrainConfig.Metric.valueOf(value);
-    } catch (IllegalArgumentException e) {
+      return TrainConfig.Metric.valueOf(c.getString("eval.metric").trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | ConfigException e) {
       List<String> names = new ArrayList<>();
       for (TrainConfig.Metric m : TrainConfig.Metric.values()) {
         names.add(m.name().toLowerCase(Locale.ROOT));
       }
-      throw new UserError("eval.metric must be one of " + names + ", got '" + c.getString("eval.metric") + "'.");
+      throw new UserError("eval.metric must be one of " + names + ", got " + given(c, "eval.metric") + ".");
     }
   }
 }

@@ -68,8 +68,10 @@ class TrainConfigLoaderTest {
     assertEquals("output.overwrite must be true or false, got 'yes please'.", error("output.overwrite=yes please"));
     assertTrue(error("method.type=prefix_tuning").startsWith("method.type: unknown PEFT method 'prefix_tuning'"),
         error("method.type=prefix_tuning"));
-    assertTrue(error("method.options.r=0").startsWith("method.options: "), error("method.options.r=0"));
-    assertTrue(error("method.options.r=0").contains("r"), error("method.options.r=0"));
+    assertEquals("method.options.r must be an integer >= 1, got '0'.", error("method.options.r=0"));
+    assertEquals("train.epochs must be an integer, got 'abc'.", error("train.epochs=abc"));
+    assertEquals("optimizer.lr must be > 0, got -1.0.", error("optimizer.lr=-1"));
+    assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'foo'.", error("eval.metric=foo"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
@@ -90,6 +92,73 @@ class TrainConfigLoaderTest {
     }
     assertEquals(new java.util.TreeSet<>(org.sparkpeft.models.peft.PeftMethods.types()), methods,
         "one example job per PEFT method");
+  }
+
+  // issue #19 item 5: method options are declared; unknown ones and bad values stop the job naming the full key
+
+  @Test
+  void aRankThatIsNotAnIntegerNamesItsFullKey() {
+    assertEquals("method.options.r must be an integer >= 1, got 'abc'.", error("method.options.r=abc"));
+    assertEquals("method.options.r must be an integer >= 1, got '-2'.", error("method.options.r=-2"));
+  }
+
+  @Test
+  void aValueForTheMethodSectionSaysToSetMethodType() {
+    String expected = "method is a section (method.options.<name>, method.type), not a value; to choose the PEFT "
+        + "method, set method.type=lora or --method lora.";
+    assertEquals(expected, error("method=lora"));
+    assertEquals(expected, assertThrows(UserError.class, () -> TrainConfigLoader.load(null,
+        List.of("data=d", "output.path=o", "method=lora", "method.options.r=4"))).getMessage());
+    assertEquals("method.options is a section (method.options.<name>), not a value.",
+        error("method.options=r=4"));
+    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, train.seed, "
+        + "train.workers), not a value.", error("train=5"));
+  }
+
+  @Test
+  void aValueForASectionInAJobFileIsRefusedToo() throws Exception {
+    Path file = tmp.resolve("job.conf");
+    Files.writeString(file, "data = d\noutput.path = o\nmethod = ia3\n");
+    assertEquals("method is a section (method.options.<name>, method.type), not a value; to choose the PEFT "
+            + "method, set method.type=ia3 or --method ia3.",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(file.toFile(), List.of())).getMessage());
+    Files.writeString(file, "data = d\noutput.path = o\neval.metric = [accuracy, loss]\n");
+    assertEquals("eval.metric must be a single value, got [accuracy, loss].",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(file.toFile(), List.of())).getMessage());
+    Files.writeString(file, "data = d\noutput.path = o\ntrain.epochs = null\n");
+    assertEquals("train.epochs must be an integer, got null.",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(file.toFile(), List.of())).getMessage());
+  }
+
+  @Test
+  void aMisspelledOptionIsRefusedListingTheAcceptedOnes() {
+    assertEquals("method.options.lora_alhpa is not an option of lora (did you mean lora_alpha?); lora accepts r, "
+        + "lora_alpha, lora_dropout, target_modules, layers_to_transform, use_rslora.",
+        error("method.options.lora_alhpa=32"));
+    assertEquals("method.options.r is not an option of bitfit; bitfit takes no options.",
+        assertThrows(UserError.class, () -> TrainConfigLoader.load(null,
+            List.of("data=d", "output.path=o", "method.type=bitfit", "method.options.r=8"))).getMessage());
+  }
+
+  @Test
+  void aBooleanOptionIsTrueOrFalse() {
+    assertEquals("method.options.use_rslora must be true or false, got 'yes'.", error("method.options.use_rslora=yes"));
+    assertEquals("true", TrainConfigLoader.load(null, List.of("data=d", "output.path=o",
+        "method.options.use_rslora=true")).methodOptions().get("use_rslora"));
+  }
+
+  @Test
+  void anUnknownTargetModuleListsTheRoles() {
+    assertEquals("method.options.target_modules must be one or more of query, key, value, attention_output, "
+            + "intermediate, output separated by commas, or all_linear alone, got 'foo'.",
+        error("method.options.target_modules=foo"));
+  }
+
+  @Test
+  void aHoconListOfTargetModulesIsTheSameAsCommaSeparatedText() throws Exception {
+    Path file = tmp.resolve("job.conf");
+    Files.writeString(file, "data = d\noutput.path = o\nmethod.options.target_modules = [query, key]\n");
+    assertEquals("query,key", TrainConfigLoader.load(file.toFile(), List.of()).methodOptions().get("target_modules"));
   }
 
   private static String error(String setting) {
