@@ -110,6 +110,9 @@ public record OptionSpec(String name, Type type, Range range, List<String> value
     if (named == values.isEmpty()) {
       throw new IllegalArgumentException("option " + name + ": accepted values are for enum options only, and they need them");
     }
+    if (values.stream().anyMatch(v -> !v.equals(v.toLowerCase(Locale.ROOT)))) {
+      throw new IllegalArgumentException("option " + name + ": accepted values are lower case (input is matched so)");
+    }
     if (all != null && type != Type.ENUM_LIST) {
       throw new IllegalArgumentException("option " + name + ": an 'all' shorthand is for enum lists only");
     }

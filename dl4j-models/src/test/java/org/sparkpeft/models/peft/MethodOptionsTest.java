@@ -62,6 +62,8 @@ class MethodOptionsTest {
         () -> MethodOptions.of("m", OptionSpec.bool("k", true, "doc"), OptionSpec.bool("k", false, "doc")));
     assertThrows(IllegalArgumentException.class, () -> OptionSpec.bool("Bad-Name", true, "doc"));
     assertThrows(IllegalArgumentException.class, () -> OptionSpec.choice("k", "a", List.of(), "doc"));
+    assertThrows(IllegalArgumentException.class, () -> OptionSpec.choice("k", "a", List.of("a", "B"), "doc"),
+        "input is matched in lower case, so an upper-case value could never be chosen");
     assertThrows(IllegalArgumentException.class,
         () -> new OptionSpec("k", OptionSpec.Type.INT, null, List.of(), null, "1", "doc"));
     assertThrows(IllegalArgumentException.class, () -> new OptionSpec("k", OptionSpec.Type.ENUM, null,

@@ -156,8 +156,12 @@ public final class TrainConfigLoader {
    * which would otherwise replace the whole section.
    */
   private static void refuseSection(String key, Object value, Config defaults) {
-    if (!defaults.hasPath(key) || defaults.getValue(key).valueType() != ConfigValueType.OBJECT) {
-      return;
+    try {
+      if (!defaults.hasPath(key) || defaults.getValue(key).valueType() != ConfigValueType.OBJECT) {
+        return;
+      }
+    } catch (ConfigException.BadPath e) {
+      return; // not a key at all: refused where the settings are parsed
     }
     Set<String> children = new TreeSet<>();
     if (key.equals(OPTIONS)) {

@@ -111,6 +111,7 @@ class TrainConfigLoaderTest {
         List.of("data=d", "output.path=o", "method=lora", "method.options.r=4"))).getMessage());
     assertEquals("method.options is a section (method.options.<name>), not a value.",
         error("method.options=r=4"));
+    assertTrue(error("train..epochs=3").startsWith("command-line settings are not valid: "), error("train..epochs=3"));
     assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, train.seed, "
         + "train.workers), not a value.", error("train=5"));
   }
