@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.config.OutputSpec;
+import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.TicketData;
 import org.sparkpeft.testsupport.LocalSpark;
@@ -84,6 +86,21 @@ class TrainEvaluateCommandTest {
     UserError outputExists = assertThrows(UserError.class, () -> rerun.run(spark));
     assertTrue(outputExists.getMessage().contains("already exists"), outputExists.getMessage());
     assertEquals(before, Files.getLastModifiedTime(out.resolve("metrics.json")).toMillis());
+
+    // a second job on an output that a running job holds is refused before it prepares, trains or checkpoints
+    AtomicOutput running = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(),
+        new OutputSpec(out.toUri().toString(), true));
+    try {
+      TrainCommand concurrent = new TrainCommand();
+      new CommandLine(concurrent).parseArgs("--data", out.resolve("prepared").toUri().toString(), "--output",
+          out.toUri().toString(), "--overwrite");
+      UserError locked = assertThrows(UserError.class, () -> concurrent.run(spark));
+      assertTrue(locked.getMessage().contains("is being written by another job") && locked.getMessage()
+          .contains(".run.lock"), locked.getMessage());
+      assertTrue(Files.notExists(tmp.resolve(".run.checkpoints")));
+    } finally {
+      running.abort();
+    }
 
     // an existing --output is kept unless --overwrite
     EvaluateCommand again = new EvaluateCommand();
