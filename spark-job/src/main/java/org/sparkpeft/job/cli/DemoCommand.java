@@ -13,6 +13,8 @@ import org.sparkpeft.job.eval.AdapterEvaluation;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.service.RawInput;
+import org.sparkpeft.job.service.TrainingService;
 import org.sparkpeft.job.spark.SparkSessions;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
@@ -74,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
         + "%d per worker, averaging every %d minibatches", folder, EMAIL_HEADERS, MAX_LENGTH, EPOCHS,
         EPOCHS == 1 ? "" : "s", BATCH_SIZE, AVERAGING_FREQUENCY));
     File corpus = SpamAssassinCorpus.ensure(SpamAssassinCorpus.defaultCacheDir()).toFile();
-    TrainCommand.RawInput spamAssassin = outputPath -> {
+    RawInput spamAssassin = outputPath -> {
       try {
         return ConfigLoader.load(null, List.of("output.path=" + outputPath, "output.overwrite=true",
             "tokenizer.max-length=" + MAX_LENGTH, "input.email-headers=" + EMAIL_HEADERS),
@@ -88,7 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
         "train.epochs=" + EPOCHS, "train.workers=2", "train.batch-size=" + BATCH_SIZE,
         "train.averaging-frequency=" + AVERAGING_FREQUENCY, "eval.every-rounds=20", "optimizer.lr=" + LEARNING_RATE));
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft demo")) {
-      TrainCommand.Written written = new TrainCommand().trainAndWrite(spark, train, spamAssassin);
+      TrainingService.Written written = new TrainingService(spark).trainAndWrite(train, spamAssassin);
 
       say(3, "re-evaluate the written adapter from its files on the test split");
       AdapterEvaluation.Result check = AdapterEvaluation.run(spark, written.output() + "/adapter",
@@ -98,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void summary(TrainCommand.Written written, ClassificationMetrics reloaded, double seconds) {
+  private static void summary(TrainingService.Written written, ClassificationMetrics reloaded, double seconds) {
     TrainingReport r = written.report();
     TrainingReport.Train t = r.train();
     long moved = t.bytesPerRoundBroadcast() + t.bytesPerRoundCollected();

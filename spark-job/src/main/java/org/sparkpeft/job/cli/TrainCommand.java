@@ -1,37 +1,19 @@
 package org.sparkpeft.job.cli;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
-import org.sparkpeft.data.PrepareJob;
-import org.sparkpeft.data.PrepareResult;
-import org.sparkpeft.data.config.ConfigLoader;
-import org.sparkpeft.data.config.PrepareConfig;
-import org.sparkpeft.data.config.OutputSpec;
-import org.sparkpeft.data.shard.AtomicOutput;
-import org.sparkpeft.job.report.MetricsJson;
-import org.sparkpeft.job.report.ReportHtml;
 import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.service.RawInput;
+import org.sparkpeft.job.service.TrainingService;
+import org.sparkpeft.job.service.TrainingService.Written;
 import org.sparkpeft.job.spark.SparkSessions;
-import org.sparkpeft.job.train.AdapterTrainer;
-import org.sparkpeft.job.train.Checkpoints;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;
-import org.sparkpeft.models.io.AdapterFiles;
-import org.sparkpeft.models.io.AdapterInfo;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,79 +111,18 @@ public final class TrainCommand implements Callable<Integer> {
     return new Job(TrainConfigLoader.load(config, trainSettings), raw);
   }
 
-  /** What a run wrote: its report, the output folder, and the adapter's size in bytes (both files). */
-  public record Written(TrainingReport report, String output, long adapterBytes) {}
-
   /** Trains on prepared data, writes the output folder atomically and prints the summary; exit code 0. */
   public int run(SparkSession spark, TrainConfig train) {
     return run(spark, train, null);
   }
 
   private int run(SparkSession spark, TrainConfig train, RawInput raw) {
-    Written written = trainAndWrite(spark, train, raw);
+    Written written = new TrainingService(spark).trainAndWrite(train, raw);
     print(written);
     return 0;
   }
 
-  /** Trains on prepared data and writes the output folder atomically; prints nothing but the job's log. */
-  public Written trainAndWrite(SparkSession spark, TrainConfig train) {
-    return trainAndWrite(spark, train, null);
-  }
-
-  /**
-   * Prepares {@code raw} (when not null; it ends up in {@code <output>/prepared}), trains on it — checkpointing to
-   * and resuming from {@code .<output name>.checkpoints} beside the output — and writes the output atomically.
-   */
-  public Written trainAndWrite(SparkSession spark, TrainConfig train, RawInput raw) {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Path checkpointDir = Checkpoints.beside(train.output().path());
-    // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
-    // moved into it before the commit; the output's lock, taken here, keeps a second job out of both folders
-    Path prepared = beside(train.output().path(), ".prepared");
-    AtomicOutput target;
-    try {
-      target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
-    }
-    try {
-      TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
-      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
-          train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
-      TrainingReport report = raw == null ? outcome.report()
-          : outcome.report().withConfig("data", new Path(target.target(), "prepared").toString())
-              .withConfig("input", raw.description());
-      AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
-      write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.CONFIG), adapter.config());
-      write(hadoop, new Path(target.temp(), "adapter/" + AdapterFiles.WEIGHTS), adapter.weights());
-      write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(report));
-      write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(report));
-      if (raw != null) {
-        FileSystem fs = prepared.getFileSystem(hadoop);
-        if (!fs.rename(prepared, new Path(target.temp(), "prepared"))) {
-          throw new IOException("the prepared data " + prepared + " could not be moved into the output");
-        }
-      }
-      target.commit(); // writes _SUCCESS, the listing of the files above
-      new Checkpoints(hadoop, checkpointDir).delete();
-      return new Written(report, target.target().toString(),
-          (long) adapter.config().length + adapter.weights().length);
-    } catch (IOException | RuntimeException e) {
-      target.abort();
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
-    }
-  }
-
   private static final String PREPARE_PREFIX = "prepare.";
-
-  /** {@code <parent>/.<name><suffix>}: a hidden sibling of the output (Hadoop and Spark readers skip it). */
-  private static Path beside(String output, String suffix) {
-    Path target = new Path(output);
-    return new Path(target.getParent(), "." + target.getName() + suffix);
-  }
 
   private List<String> rawSettings(List<String> prepareOverrides) {
     List<String> settings = new ArrayList<>();
@@ -247,82 +168,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
     settings.addAll(overrides);
     return settings;
-  }
-
-  /**
-   * Raw data given to train: the prepare job's config for a given output folder. {@code train --input} builds it
-   * from flags and {@code prepare.<key>} settings; the demo from the default corpus.
-   */
-  @FunctionalInterface
-  public interface RawInput {
-
-    /** The prepare config writing to {@code outputPath}; a {@link UserError} naming the key when invalid. */
-    PrepareConfig config(String outputPath);
-
-    /** What the raw data is, for the run's config record. */
-    default String description() {
-      PrepareConfig config = config("file:/tmp/sparkpeft-describe");
-      return config.source().path() + " (" + config.source().format().name().toLowerCase(Locale.ROOT)
-          + ", max length " + config.tokenize().maxLength() + ", split seed " + config.split().seed() + ")";
-    }
-
-    /** Checks the settings before Spark starts. */
-    default void validate() {
-      config("file:/tmp/sparkpeft-validate");
-    }
-
-    /** Prepares the raw data into {@code outputPath} and returns {@code train} reading from there. */
-    default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
-      try {
-        PrepareResult result = PrepareJob.run(spark, config(outputPath));
-        System.out.print(result.summary());
-      } catch (DataPrepException e) {
-        throw new UserError(e.getMessage(), e);
-      }
-      return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
-          train.optimizer(), train.train(), train.eval(), train.output());
-    }
-
-    /** From prepare's {@code key=value} settings (which must include input.path). */
-    static RawInput of(List<String> settings) {
-      return outputPath -> {
-        List<String> all = new ArrayList<>(settings);
-        all.add("output.path=" + outputPath);
-        all.add("output.overwrite=true");
-        try {
-          return ConfigLoader.load(null, all, c -> {
-            throw new UserError("--input is required to prepare raw data.");
-          });
-        } catch (DataPrepException e) {
-          throw new UserError(e.getMessage(), e);
-        }
-      };
-    }
-  }
-
-  private static void write(Configuration conf, Path path, String text) throws IOException {
-    write(conf, path, text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void write(Configuration conf, Path path, byte[] bytes) throws IOException {
-    FileSystem fs = path.getFileSystem(conf);
-    try (OutputStream out = fs.create(path, true)) {
-      out.write(bytes);
-    }
-  }
-
-  private static AdapterInfo adapterInfo(TrainConfig train, AdapterTrainer.Outcome outcome) {
-    TrainingReport r = outcome.report();
-    Map<String, String> summary = new LinkedHashMap<>();
-    summary.put("rounds", Integer.toString(r.rounds()));
-    summary.put("epochs", Integer.toString(r.epochs()));
-    if (r.test() != null) {
-      summary.put("test_accuracy", Double.toString(r.test().accuracy()));
-      summary.put("test_macro_f1", Double.toString(r.test().macroF1()));
-    }
-    return new AdapterInfo(train.methodType(), train.methodOptions(), train.head().hidden(), train.head().dropout(),
-        outcome.labels(), r.baseModelId(), r.baseModelSha256(), outcome.tokenizerId(), outcome.tokenizerSha256(),
-        summary);
   }
 
   private static void print(Written written) {

@@ -30,9 +30,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.batch.Minibatch;
+import org.sparkpeft.job.batch.ShardBatches;
 import org.sparkpeft.job.cli.UserError;
-import org.sparkpeft.job.train.Minibatch;
-import org.sparkpeft.job.train.ShardBatches;
 
 /**
  * Prepared data as the training and evaluation jobs read it (the data-prep contract, {@link ShardSchema}): the

@@ -5,7 +5,7 @@ import java.util.Iterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.sparkpeft.job.train.Minibatch;
+import org.sparkpeft.job.batch.Minibatch;
 
 /** Scores minibatches with a classifier graph (inference mode): per-example cross-entropy and the confusion counts. */
 public final class BatchScoring {

@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.sparkpeft.job.batch.Minibatch;
 
 /**
  * One worker's part of a round: DL4J's {@code ExecuteWorkerMultiDataSetFlatMap} with three changes. It takes this

@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.eval.ClassificationMetrics;

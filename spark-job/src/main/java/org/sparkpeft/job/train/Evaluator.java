@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.eval.BatchScoring;
 import org.sparkpeft.job.eval.ConfusionCounts;
 import org.sparkpeft.job.model.ExecutorModels;

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.batch.Minibatch;
+import org.sparkpeft.job.batch.ShardBatches;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.data.PreparedData;

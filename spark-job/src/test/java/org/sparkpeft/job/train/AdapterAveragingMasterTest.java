@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfigLoader;

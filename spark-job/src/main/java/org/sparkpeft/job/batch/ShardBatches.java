@@ -1,4 +1,4 @@
-package org.sparkpeft.job.train;
+package org.sparkpeft.job.batch;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.sparkpeft.job.train;
+package org.sparkpeft.job.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

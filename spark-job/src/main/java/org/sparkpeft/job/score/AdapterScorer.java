@@ -1,0 +1,63 @@
+package org.sparkpeft.job.score;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkpeft.job.model.ExecutorModels;
+import org.sparkpeft.job.model.ModelLocation;
+import org.sparkpeft.models.io.AdapterFiles;
+import org.sparkpeft.models.peft.PeftModel;
+
+/**
+ * The executor side of scoring with a written adapter: the base is imported once per executor JVM
+ * ({@link ExecutorModels}, checked against the driver's fingerprint), the adapter's files (broadcast) are applied
+ * to it with {@link AdapterFiles#load} — the same checks as any other load — and the resulting model is pooled per
+ * executor, so what is scored is exactly what was written. Serializable: tasks carry it.
+ */
+public final class AdapterScorer implements Serializable {
+
+  private final Broadcast<AdapterPayload> payload;
+  private final ModelLocation base;
+  private final Map<String, String> hadoopConf;
+  private final String fingerprint;
+  private final String poolKey;
+
+  private AdapterScorer(Broadcast<AdapterPayload> payload, ModelLocation base, Map<String, String> hadoopConf,
+                        String fingerprint, String poolKey) {
+    this.payload = payload;
+    this.base = base;
+    this.hadoopConf = hadoopConf;
+    this.fingerprint = fingerprint;
+    this.poolKey = poolKey;
+  }
+
+  /**
+   * Broadcasts {@code payload} for one job; {@code fingerprint} is the driver's base fingerprint, {@code hadoopConf}
+   * the driver's Hadoop settings ({@link ExecutorModels#snapshot}). {@link #destroy} when the job is done.
+   */
+  public static AdapterScorer broadcast(JavaSparkContext jsc, AdapterPayload payload, ModelLocation base,
+                                        Map<String, String> hadoopConf, String fingerprint) {
+    return new AdapterScorer(jsc.broadcast(payload), base, hadoopConf, fingerprint,
+        "adapter-scorer:" + fingerprint + ":" + payload.weightsSha256());
+  }
+
+  /** On an executor: runs {@code use} with this JVM's model for the adapter (borrowed from the pool, then returned). */
+  public <T> T withModel(Function<PeftModel, T> use) {
+    AdapterPayload p = payload.value();
+    PeftModel model = ExecutorModels.borrow(poolKey, k -> AdapterFiles.load(
+        ExecutorModels.model(base, hadoopConf, fingerprint), p.files(), p.source()).model());
+    try {
+      return use.apply(model);
+    } finally {
+      ExecutorModels.giveBack(poolKey, model);
+    }
+  }
+
+  /** Removes the broadcast from the executors. */
+  public void destroy() {
+    payload.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+package org.sparkpeft.job.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.PrepareJob;
+import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.config.ConfigLoader;
+import org.sparkpeft.data.config.PrepareConfig;
+import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.train.config.TrainConfig;
+
+/**
+ * Raw data given to train: the prepare job's config for a given output folder. {@code train --input} builds it
+ * from flags and {@code prepare.<key>} settings; the demo from the default corpus.
+ */
+@FunctionalInterface
+public interface RawInput {
+
+  /** The prepare config writing to {@code outputPath}; a {@link UserError} naming the key when invalid. */
+  PrepareConfig config(String outputPath);
+
+  /** What the raw data is, for the run's config record. */
+  default String description() {
+    PrepareConfig config = config("file:/tmp/sparkpeft-describe");
+    return config.source().path() + " (" + config.source().format().name().toLowerCase(Locale.ROOT)
+        + ", max length " + config.tokenize().maxLength() + ", split seed " + config.split().seed() + ")";
+  }
+
+  /** Checks the settings before Spark starts. */
+  default void validate() {
+    config("file:/tmp/sparkpeft-validate");
+  }
+
+  /** Prepares the raw data into {@code outputPath} and returns {@code train} reading from there. */
+  default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
+    try {
+      PrepareResult result = PrepareJob.run(spark, config(outputPath));
+      System.out.print(result.summary());
+    } catch (DataPrepException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
+        train.optimizer(), train.train(), train.eval(), train.output());
+  }
+
+  /** From prepare's {@code key=value} settings (which must include input.path). */
+  static RawInput of(List<String> settings) {
+    return outputPath -> {
+      List<String> all = new ArrayList<>(settings);
+      all.add("output.path=" + outputPath);
+      all.add("output.overwrite=true");
+      try {
+        return ConfigLoader.load(null, all, c -> {
+          throw new UserError("--input is required to prepare raw data.");
+        });
+      } catch (DataPrepException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+    };
+  }
+}

@@ -1,0 +1,111 @@
+package org.sparkpeft.job.service;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.config.OutputSpec;
+import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.job.report.MetricsJson;
+import org.sparkpeft.job.report.ReportHtml;
+import org.sparkpeft.job.report.TrainingReport;
+import org.sparkpeft.job.store.AdapterStore;
+import org.sparkpeft.job.train.AdapterTrainer;
+import org.sparkpeft.job.train.Checkpoints;
+import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.models.io.AdapterFiles;
+import org.sparkpeft.models.io.AdapterInfo;
+
+/**
+ * The training job as a Java service (no picocli): optionally prepares raw data, trains adapter-only on Spark with
+ * checkpoints and resume, and writes the output folder atomically: {@code adapter/}, {@code metrics.json},
+ * {@code report.html}, {@code prepared/} (raw input only) and {@code _SUCCESS}. The {@code train} and {@code demo}
+ * commands are flag parsing over it.
+ */
+public final class TrainingService {
+
+  /** What a run wrote: its report, the output folder, and the adapter's size in bytes (both files). */
+  public record Written(TrainingReport report, String output, long adapterBytes) {}
+
+  private final SparkSession spark;
+
+  public TrainingService(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  /** Trains on prepared data and writes the output folder atomically; prints nothing but the job's log. */
+  public Written trainAndWrite(TrainConfig train) {
+    return trainAndWrite(train, null);
+  }
+
+  /**
+   * Prepares {@code raw} (when not null; it ends up in {@code <output>/prepared}), trains on it — checkpointing to
+   * and resuming from {@code .<output name>.checkpoints} beside the output — and writes the output atomically.
+   */
+  public Written trainAndWrite(TrainConfig train, RawInput raw) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Path checkpointDir = Checkpoints.beside(train.output().path());
+    // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
+    // moved into it before the commit; the output's lock, taken here, keeps a second job out of both folders
+    Path prepared = beside(train.output().path(), ".prepared");
+    AtomicOutput target;
+    try {
+      target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
+    } catch (DataPrepException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    try {
+      TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
+      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
+          train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
+      TrainingReport report = raw == null ? outcome.report()
+          : outcome.report().withConfig("data", new Path(target.target(), "prepared").toString())
+              .withConfig("input", raw.description());
+      AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
+      long adapterBytes = AdapterStore.write(hadoop, new Path(target.temp(), "adapter"), adapter);
+      AdapterStore.write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(report));
+      AdapterStore.write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(report));
+      if (raw != null) {
+        FileSystem fs = prepared.getFileSystem(hadoop);
+        if (!fs.rename(prepared, new Path(target.temp(), "prepared"))) {
+          throw new IOException("the prepared data " + prepared + " could not be moved into the output");
+        }
+      }
+      target.commit(); // writes _SUCCESS, the listing of the files above
+      new Checkpoints(hadoop, checkpointDir).delete();
+      return new Written(report, target.target().toString(), adapterBytes);
+    } catch (IOException | RuntimeException e) {
+      target.abort();
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code <parent>/.<name><suffix>}: a hidden sibling of the output (Hadoop and Spark readers skip it). */
+  private static Path beside(String output, String suffix) {
+    Path target = new Path(output);
+    return new Path(target.getParent(), "." + target.getName() + suffix);
+  }
+
+  private static AdapterInfo adapterInfo(TrainConfig train, AdapterTrainer.Outcome outcome) {
+    TrainingReport r = outcome.report();
+    Map<String, String> summary = new LinkedHashMap<>();
+    summary.put("rounds", Integer.toString(r.rounds()));
+    summary.put("epochs", Integer.toString(r.epochs()));
+    if (r.test() != null) {
+      summary.put("test_accuracy", Double.toString(r.test().accuracy()));
+      summary.put("test_macro_f1", Double.toString(r.test().macroF1()));
+    }
+    return new AdapterInfo(train.methodType(), train.methodOptions(), train.head().hidden(), train.head().dropout(),
+        outcome.labels(), r.baseModelId(), r.baseModelSha256(), outcome.tokenizerId(), outcome.tokenizerSha256(),
+        summary);
+  }
+}
