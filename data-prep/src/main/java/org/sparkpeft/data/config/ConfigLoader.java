@@ -101,7 +101,7 @@ public final class ConfigLoader {
           c.getString("input.label-col"),
           c.getString("input.id-col"),
           new CsvOptions(c.getString("input.csv.delimiter"), c.getString("input.csv.quote"),
-              c.getString("input.csv.escape")),
+              c.getString("input.csv.escape"), c.getLong("input.csv.max-quoted-lines")),
           c.getString("input.file-glob"),
           stringList(c, "input.labels").stream().map(LabelRule::parse).toList(),
           c.getLong("input.max-document-bytes"),
