@@ -26,6 +26,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.clean.CleanRows;
+import org.sparkpeft.data.config.Format;
 import org.sparkpeft.data.config.PrepareConfig;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.data.manifest.ManifestJson;
@@ -35,6 +36,7 @@ import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.data.shard.TokenizeRows;
 import org.sparkpeft.data.shard.TokenizerSource;
+import org.sparkpeft.data.source.CsvRecordCheck;
 import org.sparkpeft.data.source.RawRows;
 import org.sparkpeft.data.source.Sources;
 import org.sparkpeft.data.split.Splitter;
@@ -94,6 +96,9 @@ public final class PrepareJob {
   private Manifest prepare(Configuration hadoop, TokenizerSource tokenizer, Path dir, List<Runnable> cleanup)
       throws IOException {
     describe("read, parse, clean");
+    // CSV: count every file's records independently of the parser first (a quote never closed stops here)
+    CsvRecordCheck csvRecords = config.source().format() == Format.CSV
+        ? CsvRecordCheck.count(spark, config.source()) : null;
     Dataset<Row> cleaned = spark.createDataFrame(
         Sources.readRdd(spark, config.source()).map(new CleanRows(config.source(), config.clean())),
         CleanRows.SCHEMA)
@@ -115,6 +120,8 @@ public final class PrepareJob {
         byReason.put(r.getString(0), n);
       }
     }
+    // every other reader returns one row per JSONL line, Parquet row or file: nothing it could merge or drop
+    long inputRecords = csvRecords == null ? inputRows : csvRecords.verify(rowsByFile(cleaned));
     if (inputRows == 0) {
       throw new DataPrepException("input " + config.source().path() + " has no rows (empty input).");
     }
@@ -167,14 +174,21 @@ public final class PrepareJob {
     long rejectsWritten = spark.read().text(rejectsPath).count();
 
     long shardRows = written.values().stream().mapToLong(Long::longValue).sum();
-    RowAccounting accounting = new RowAccounting(inputRows, accepted, stats.totalRows(), rejected, shardRows,
-        rejectsWritten);
+    RowAccounting accounting = new RowAccounting(inputRecords, inputRows, accepted, stats.totalRows(), rejected,
+        shardRows, rejectsWritten);
     accounting.verify(config.source().path());
-    Manifest.Counts counts = new Manifest.Counts(inputRows, shardRows, accounting.duplicates(), rejected, byReason,
-        stats.truncated(), inputBytes, accounting.balanced());
+    Manifest.Counts counts = new Manifest.Counts(inputRecords, inputRows, shardRows, accounting.duplicates(),
+        rejected, byReason, stats.truncated(), inputBytes, accounting.balanced());
     Manifest manifest = stats.manifest(config, tokenizer, labelMap, counts);
     ManifestJson.write(hadoop, dir, manifest);
     return manifest;
+  }
+
+  /** Rows the reader produced per input file ({@code input_file_name()}). */
+  private static Map<String, Long> rowsByFile(Dataset<Row> cleaned) {
+    Map<String, Long> rows = new TreeMap<>();
+    cleaned.groupBy(RawRows.ORIGIN).count().collectAsList().forEach(r -> rows.put(r.getString(0), r.getLong(1)));
+    return rows;
   }
 
   private static Map<String, Integer> labelMap(Dataset<Row> kept) {

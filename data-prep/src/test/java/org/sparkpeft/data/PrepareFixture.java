@@ -38,6 +38,8 @@ public final class PrepareFixture {
     PrepareResult result = PrepareJob.run(spark, config(settings));
     Manifest.Counts c = result.manifest().counts();
     assertEquals(c.inputRows(), c.shardRows() + c.duplicates() + c.rejected(), "the row invariant");
+    assertEquals(c.inputRecords(), c.inputRows(), "every input record is a row");
+    assertTrue(c.balanced());
     return result;
   }
 

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * {@code manifest.json}: what a prepared dataset holds and how it was made (schema version 1, see
  * docs/data-prep.md). Written in snake_case by {@link ManifestJson}. Counts add up:
- * {@code input_rows = shard_rows + duplicates + rejected}.
+ * {@code input_records = input_rows = shard_rows + duplicates + rejected}.
  */
 public record Manifest(
     int schemaVersion,
@@ -32,6 +32,9 @@ public record Manifest(
   /**
    * Row accounting.
    *
+   * @param inputRecords records in the input counted independently of the reader (CSV: a quote-aware count of
+   *     every file, headers excluded); for formats whose reader cannot merge or drop records (one JSONL line, one
+   *     Parquet row, one file) the rows read
    * @param inputRows rows read from the input
    * @param shardRows rows written to the split folders
    * @param duplicates accepted rows dropped because an earlier row (smallest row_id) had the same cleaned text
@@ -40,9 +43,10 @@ public record Manifest(
    * @param rejectsByReason rejected rows per reason code
    * @param truncated shard rows whose text had more tokens than max_length
    * @param inputBytes bytes of input (files, or text + label values)
-   * @param balanced whether input_rows = shard_rows + duplicates + rejected (always true in a written manifest)
+   * @param balanced whether input_records = input_rows = shard_rows + duplicates + rejected (always true in a
+   *     written manifest)
    */
-  public record Counts(long inputRows, long shardRows, long duplicates, long rejected,
+  public record Counts(long inputRecords, long inputRows, long shardRows, long duplicates, long rejected,
                        Map<String, Long> rejectsByReason, long truncated, long inputBytes, boolean balanced) {}
 
   /** One split: rows, rows per label name, truncated rows. */

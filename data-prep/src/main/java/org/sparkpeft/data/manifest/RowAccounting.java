@@ -1,9 +1,10 @@
 package org.sparkpeft.data.manifest;
 
 /**
- * The "no row vanishes" rule: every input row is a shard row, a duplicate or a reject. Built from what the job
- * counted before writing and what it read back after writing.
+ * The "no row vanishes" rule: every input record is a row, and every row is a shard row, a duplicate or a reject.
+ * Built from what the job counted in the raw input, before writing, and what it read back after writing.
  *
+ * @param inputRecords records counted in the raw input, independently of the reader (CSV), or the rows read
  * @param inputRows rows the source produced
  * @param accepted rows that passed cleaning
  * @param tokenized distinct rows that were tokenized (accepted minus duplicates)
@@ -11,7 +12,7 @@ package org.sparkpeft.data.manifest;
  * @param shardRowsWritten rows read back from the split folders
  * @param rejectsWritten rows read back from rejects/
  */
-public record RowAccounting(long inputRows, long accepted, long tokenized, long rejectsCounted,
+public record RowAccounting(long inputRecords, long inputRows, long accepted, long tokenized, long rejectsCounted,
                             long shardRowsWritten, long rejectsWritten) {
 
   public long duplicates() {
@@ -19,18 +20,20 @@ public record RowAccounting(long inputRows, long accepted, long tokenized, long 
   }
 
   public boolean balanced() {
-    return inputRows == accepted + rejectsCounted
+    return inputRecords == inputRows
+        && inputRows == accepted + rejectsCounted
         && shardRowsWritten == tokenized
         && rejectsWritten == rejectsCounted
         && inputRows == shardRowsWritten + duplicates() + rejectsWritten;
   }
 
-  /** Throws when a row went missing (or appeared) between reading and writing. */
+  /** Throws when a record or row went missing (or appeared) between the raw input and the written output. */
   public void verify(String input) {
     if (!balanced()) {
-      throw new IllegalStateException("row accounting does not add up for " + input + ": input " + inputRows
-          + " rows, written " + shardRowsWritten + " shard rows (tokenized " + tokenized + ") + " + duplicates()
-          + " duplicates + " + rejectsWritten + " rejects (counted " + rejectsCounted + ")");
+      throw new IllegalStateException("row accounting does not add up for " + input + ": input " + inputRecords
+          + " records read as " + inputRows + " rows, written " + shardRowsWritten + " shard rows (tokenized "
+          + tokenized + ") + " + duplicates() + " duplicates + " + rejectsWritten + " rejects (counted "
+          + rejectsCounted + ")");
     }
   }
 }

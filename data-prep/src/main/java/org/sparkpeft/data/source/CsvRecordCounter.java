@@ -43,6 +43,16 @@ public final class CsvRecordCounter {
   public record Result(long records, long lines, long unclosedQuoteLine, long lastLine, long runawayQuoteLine,
                        long longestQuoteLine, long longestQuoteLines) {
 
+    /** The fields as an array, to travel from executors (Spark's Kryo cannot serialize records). */
+    long[] toArray() {
+      return new long[] {records, lines, unclosedQuoteLine, lastLine, runawayQuoteLine, longestQuoteLine,
+          longestQuoteLines};
+    }
+
+    static Result of(long[] a) {
+      return new Result(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    }
+
     /** Records less the header, as the reader returns them. */
     public long dataRecords(boolean header) {
       return header ? Math.max(0, records - 1) : records;

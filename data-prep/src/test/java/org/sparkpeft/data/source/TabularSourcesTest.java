@@ -60,6 +60,7 @@ class TabularSourcesTest {
     PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + csv, "input.format=csv",
         "input.text-col=body", "input.label-col=stars", "input.id-col=review_id", "output.path=" + out("csv"));
     Manifest m = result.manifest();
+    assertEquals(5, m.counts().inputRecords());
     assertEquals(5, m.counts().inputRows());
     assertEquals(5, m.counts().shardRows());
     assertEquals(Map.of("five", 0, "one", 1, "three", 2), m.labelMap());
