@@ -104,6 +104,11 @@ class ConfigLoaderTest {
     assertEquals("queue", csv.source().labelCol());
     assertEquals("ticket_id", csv.source().idCol());
     assertEquals(128, csv.tokenize().maxLength());
+    assertEquals(1000, csv.source().csv().maxQuotedLines());
+    assertEquals(CsvOptions.DEFAULT_MAX_QUOTED_LINES, load(null, "input.path=x", "input.format=csv",
+        "output.path=o").source().csv().maxQuotedLines());
+    assertEquals(40, load(null, "input.path=x", "input.format=csv", "output.path=o",
+        "input.csv.max-quoted-lines=40").source().csv().maxQuotedLines());
   }
 
   @Test
@@ -121,6 +126,8 @@ class ConfigLoaderTest {
         "output.path=o", "tokenizer.buckets=64,32"));
     assertMessage("input.csv.delimiter must be exactly one character", () -> load(null, "input.path=x",
         "input.format=csv", "output.path=o", "input.csv.delimiter=ab"));
+    assertMessage("input.csv.max-quoted-lines must be positive, got 0", () -> load(null, "input.path=x",
+        "input.format=csv", "output.path=o", "input.csv.max-quoted-lines=0"));
     assertMessage("config file " + tmp.resolve("nope.conf") + " does not exist",
         () -> load(tmp.resolve("nope.conf").toFile()));
     assertMessage("override 'seed' must look like key=value", () -> load(null, "seed"));
