@@ -123,10 +123,10 @@ public final class PrepareJob {
     // every other reader returns one row per JSONL line, Parquet row or file: nothing it could merge or drop
     long inputRecords = csvRecords == null ? inputRows : csvRecords.verify(rowsByFile(cleaned));
     if (inputRows == 0) {
-      throw new DataPrepException("input " + config.source().path() + " has no rows (empty input).");
+      throw new UserError("input " + config.source().path() + " has no rows (empty input).");
     }
     if (accepted == 0) {
-      throw new DataPrepException("all " + inputRows + " input rows of " + config.source().path()
+      throw new UserError("all " + inputRows + " input rows of " + config.source().path()
           + " were rejected " + byReason + "; nothing to prepare.");
     }
 

@@ -43,8 +43,8 @@ public final class PrepareFixture {
     return result;
   }
 
-  public static DataPrepException fails(SparkSession spark, String... settings) {
-    DataPrepException e = assertThrows(DataPrepException.class, () -> PrepareJob.run(spark, config(settings)));
+  public static UserError fails(SparkSession spark, String... settings) {
+    UserError e = assertThrows(UserError.class, () -> PrepareJob.run(spark, config(settings)));
     assertEquals(1, e.getMessage().lines().count(), "one sentence: " + e.getMessage());
     return e;
   }

@@ -2,6 +2,7 @@ package org.sparkpeft.job;
 
 import java.io.PrintWriter;
 
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.cli.DemoCommand;
 import org.sparkpeft.job.cli.DoctorCommand;
 import org.sparkpeft.job.cli.EmbedCommand;
@@ -9,10 +10,9 @@ import org.sparkpeft.job.cli.EvaluateCommand;
 import org.sparkpeft.job.cli.NotYetBuilt;
 import org.sparkpeft.job.cli.PrepareCommand;
 import org.sparkpeft.job.cli.TrainCommand;
-import org.sparkpeft.job.cli.UserError;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The job jar's entry point: {@code spark-submit --class org.sparkpeft.job.Main sparkpeft-job.jar <command> ...}.

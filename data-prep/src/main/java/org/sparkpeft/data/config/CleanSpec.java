@@ -2,7 +2,7 @@ package org.sparkpeft.data.config;
 
 import java.io.Serializable;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * Text cleaning.
@@ -17,7 +17,7 @@ public record CleanSpec(Normalization normalization, int maxChars) implements Se
       normalization = Normalization.NFKC;
     }
     if (maxChars < 1) {
-      throw new DataPrepException("clean.max-chars must be positive, got " + maxChars + ".");
+      throw new UserError("clean.max-chars must be positive, got " + maxChars + ".");
     }
   }
 }

@@ -16,7 +16,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueType;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.tokenizer.Truncation;
 
 /**
@@ -42,12 +42,12 @@ public final class ConfigLoader {
     Config fromFile = ConfigFactory.empty();
     if (file != null) {
       if (!file.isFile()) {
-        throw new DataPrepException("config file " + file + " does not exist.");
+        throw new UserError("config file " + file + " does not exist.");
       }
       try {
         fromFile = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
       } catch (ConfigException e) {
-        throw new DataPrepException("config file " + file + " is not valid HOCON: " + e.getMessage() + ".");
+        throw new UserError("config file " + file + " is not valid HOCON: " + e.getMessage() + ".");
       }
     }
     Config user = parseOverrides(overrides).withFallback(fromFile);
@@ -66,14 +66,14 @@ public final class ConfigLoader {
     for (String override : overrides == null ? List.<String>of() : overrides) {
       int eq = override.indexOf('=');
       if (eq <= 0) {
-        throw new DataPrepException("override '" + override + "' must look like key=value.");
+        throw new UserError("override '" + override + "' must look like key=value.");
       }
       map.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
     }
     try {
       return ConfigFactory.parseMap(map, "command line");
     } catch (ConfigException e) {
-      throw new DataPrepException("override keys " + map.keySet() + " are not valid config keys: " + e.getMessage()
+      throw new UserError("override keys " + map.keySet() + " are not valid config keys: " + e.getMessage()
           + ".");
     }
   }
@@ -87,7 +87,7 @@ public final class ConfigLoader {
       }
     });
     if (!unknown.isEmpty()) {
-      throw new DataPrepException("unknown config key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+      throw new UserError("unknown config key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
           + (file != null ? " (in " + file + " or the overrides)" : "") + "; docs/data-prep.md lists the keys.");
     }
   }
@@ -116,7 +116,7 @@ public final class ConfigLoader {
       OutputSpec output = new OutputSpec(c.getString("output.path"), c.getBoolean("output.overwrite"));
       return new PrepareConfig(source, clean, split, tokenize, output);
     } catch (ConfigException e) {
-      throw new DataPrepException("config problem: " + e.getMessage() + ".");
+      throw new UserError("config problem: " + e.getMessage() + ".");
     }
   }
 
@@ -124,7 +124,7 @@ public final class ConfigLoader {
     try {
       return Truncation.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new DataPrepException("tokenizer." + e.getMessage() + ".");
+      throw new UserError("tokenizer." + e.getMessage() + ".");
     }
   }
 
@@ -143,7 +143,7 @@ public final class ConfigLoader {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new DataPrepException(key + " must hold whole numbers, got '" + value + "'.");
+      throw new UserError(key + " must hold whole numbers, got '" + value + "'.");
     }
   }
 }

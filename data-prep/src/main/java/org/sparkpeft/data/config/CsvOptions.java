@@ -2,7 +2,7 @@ package org.sparkpeft.data.config;
 
 import java.io.Serializable;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * How CSV input is split into fields. The defaults read RFC 4180 files: comma, double quotes, a doubled quote
@@ -25,7 +25,7 @@ public record CsvOptions(String delimiter, String quote, String escape, long max
     single("input.csv.quote", quote);
     single("input.csv.escape", escape);
     if (maxQuotedLines < 1) {
-      throw new DataPrepException("input.csv.max-quoted-lines must be positive, got " + maxQuotedLines + ".");
+      throw new UserError("input.csv.max-quoted-lines must be positive, got " + maxQuotedLines + ".");
     }
   }
 
@@ -36,7 +36,7 @@ public record CsvOptions(String delimiter, String quote, String escape, long max
 
   private static void single(String key, String value) {
     if (value == null || value.length() != 1) {
-      throw new DataPrepException(key + " must be exactly one character, got '" + value + "'.");
+      throw new UserError(key + " must be exactly one character, got '" + value + "'.");
     }
   }
 }

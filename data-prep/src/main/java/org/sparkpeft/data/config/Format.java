@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /** The kinds of input the prepare job reads. */
 public enum Format {
@@ -33,7 +33,7 @@ public enum Format {
         return f;
       }
     }
-    throw new DataPrepException("input.format (--format) must be one of "
+    throw new UserError("input.format (--format) must be one of "
         + Arrays.stream(values()).map(Format::key).collect(Collectors.joining(", ")) + ", got '" + value + "'.");
   }
 }

@@ -3,7 +3,7 @@ package org.sparkpeft.data.config;
 import java.io.Serializable;
 import java.util.regex.Pattern;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * Maps folder (group) names to labels for file sources: {@code easy-ham-*=ham}. A glob with {@code *} and
@@ -13,7 +13,7 @@ public record LabelRule(String glob, String label) implements Serializable {
 
   public LabelRule {
     if (glob == null || glob.isBlank() || label == null || label.isBlank()) {
-      throw new DataPrepException("input.labels entries must look like 'folder-glob=label', got '" + glob + "="
+      throw new UserError("input.labels entries must look like 'folder-glob=label', got '" + glob + "="
           + label + "'.");
     }
   }
@@ -22,7 +22,7 @@ public record LabelRule(String glob, String label) implements Serializable {
   public static LabelRule parse(String rule) {
     int eq = rule.indexOf('=');
     if (eq < 0) {
-      throw new DataPrepException("input.labels entries must look like 'folder-glob=label', got '" + rule + "'.");
+      throw new UserError("input.labels entries must look like 'folder-glob=label', got '" + rule + "'.");
     }
     return new LabelRule(rule.substring(0, eq).trim(), rule.substring(eq + 1).trim());
   }

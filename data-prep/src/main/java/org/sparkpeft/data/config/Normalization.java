@@ -3,7 +3,7 @@ package org.sparkpeft.data.config;
 import java.text.Normalizer;
 import java.util.Locale;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /** Unicode normalisation applied before whitespace collapse and hashing. */
 public enum Normalization {
@@ -25,7 +25,7 @@ public enum Normalization {
     try {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new DataPrepException("clean.normalization must be NFC, NFKC or NONE, got '" + value + "'.");
+      throw new UserError("clean.normalization must be NFC, NFKC or NONE, got '" + value + "'.");
     }
   }
 }

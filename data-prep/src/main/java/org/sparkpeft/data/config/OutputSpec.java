@@ -2,7 +2,7 @@ package org.sparkpeft.data.config;
 
 import java.io.Serializable;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * Where the shards go. An existing output is refused unless {@code overwrite}.
@@ -11,7 +11,7 @@ public record OutputSpec(String path, boolean overwrite) implements Serializable
 
   public OutputSpec {
     if (path == null || path.isBlank()) {
-      throw new DataPrepException("output.path (--output) is required.");
+      throw new UserError("output.path (--output) is required.");
     }
   }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * Where the raw task data is and how to read it.
@@ -31,16 +31,16 @@ public record SourceSpec(String path, Format format, String textCol, String labe
 
   public SourceSpec {
     if (path == null || path.isBlank()) {
-      throw new DataPrepException("input.path (--input) is required.");
+      throw new UserError("input.path (--input) is required.");
     }
     if (format == null) {
-      throw new DataPrepException("input.format (--format) is required for " + path + ".");
+      throw new UserError("input.format (--format) is required for " + path + ".");
     }
     if (format.tabular()) {
       requireName("input.text-col (--text-col)", textCol);
       requireName("input.label-col (--label-col)", labelCol);
       if (textCol.equals(labelCol)) {
-        throw new DataPrepException("input.text-col and input.label-col must differ, both are '" + textCol + "'.");
+        throw new UserError("input.text-col and input.label-col must differ, both are '" + textCol + "'.");
       }
     }
     idCol = idCol == null || idCol.isBlank() ? null : idCol;
@@ -48,7 +48,7 @@ public record SourceSpec(String path, Format format, String textCol, String labe
     csv = csv == null ? CsvOptions.RFC_4180 : csv;
     labelRules = List.copyOf(labelRules == null ? List.of() : labelRules);
     if (maxDocumentBytes < 1) {
-      throw new DataPrepException("input.max-document-bytes must be positive, got " + maxDocumentBytes + ".");
+      throw new UserError("input.max-document-bytes must be positive, got " + maxDocumentBytes + ".");
     }
     emailHeaders = emailHeaders(emailHeaders, format);
   }
@@ -61,10 +61,10 @@ public record SourceSpec(String path, Format format, String textCol, String labe
         n = n.substring(0, n.length() - 1);
       }
       if (!HEADER_NAME.matcher(n).matches()) {
-        throw new DataPrepException("input.email-headers: '" + name + "' is not a header name (e.g. from, to).");
+        throw new UserError("input.email-headers: '" + name + "' is not a header name (e.g. from, to).");
       }
       if (n.equals("subject")) {
-        throw new DataPrepException("input.email-headers: the Subject is always part of an email's text; list "
+        throw new UserError("input.email-headers: the Subject is always part of an email's text; list "
             + "other headers (e.g. from, to).");
       }
       if (!out.contains(n)) {
@@ -72,7 +72,7 @@ public record SourceSpec(String path, Format format, String textCol, String labe
       }
     }
     if (!out.isEmpty() && format != Format.EMAIL) {
-      throw new DataPrepException("input.email-headers applies to input.format email, not " + format.key() + ".");
+      throw new UserError("input.email-headers applies to input.format email, not " + format.key() + ".");
     }
     return List.copyOf(out);
   }
@@ -89,7 +89,7 @@ public record SourceSpec(String path, Format format, String textCol, String labe
 
   private static void requireName(String key, String value) {
     if (value == null || value.isBlank()) {
-      throw new DataPrepException(key + " is required for tabular input.");
+      throw new UserError(key + " is required for tabular input.");
     }
   }
 }

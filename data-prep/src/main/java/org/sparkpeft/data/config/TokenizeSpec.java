@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.tokenizer.Truncation;
 
 /**
@@ -24,7 +24,7 @@ public record TokenizeSpec(String tokenizerPath, int maxLength, Truncation trunc
     tokenizerPath = tokenizerPath == null || tokenizerPath.isBlank() ? null : tokenizerPath;
     truncation = truncation == null ? Truncation.HEAD : truncation;
     if (maxLength < 2 || maxLength > 1 << 16) {
-      throw new DataPrepException("tokenizer.max-length (--max-length) must lie in [2, 65536], got " + maxLength
+      throw new UserError("tokenizer.max-length (--max-length) must lie in [2, 65536], got " + maxLength
           + ".");
     }
     buckets = List.copyOf(bounds(buckets == null ? List.of() : buckets, maxLength));
@@ -50,7 +50,7 @@ public record TokenizeSpec(String tokenizerPath, int maxLength, Truncation trunc
       int previous = 0;
       for (int b : given) {
         if (b <= previous) {
-          throw new DataPrepException("tokenizer.buckets must be ascending positive token counts, got " + given + ".");
+          throw new UserError("tokenizer.buckets must be ascending positive token counts, got " + given + ".");
         }
         previous = b;
         if (b < maxLength) {

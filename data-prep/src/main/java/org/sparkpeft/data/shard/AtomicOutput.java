@@ -13,7 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 
 /**
@@ -64,33 +64,33 @@ public final class AtomicOutput {
       fs = target.getFileSystem(conf);
       target = fs.makeQualified(target);
     } catch (IOException e) {
-      throw new DataPrepException("output " + spec.path() + " cannot be written: " + e.getMessage() + ".", e);
+      throw new UserError("output " + spec.path() + " cannot be written: " + e.getMessage() + ".", e);
     }
     Path parent = target.getParent();
     if (parent == null) {
-      throw new DataPrepException("output " + spec.path() + " must not be a file system root.");
+      throw new UserError("output " + spec.path() + " must not be a file system root.");
     }
     OutputLock lock = OutputLock.acquire(fs, target,
         conf.getLong(OutputLock.STALE_KEY, OutputLock.DEFAULT_STALE_SECONDS));
     try {
       recover(fs, target);
       if (fs.exists(target) && !spec.overwrite()) {
-        throw new DataPrepException("output " + spec.path() + " already exists; pass --overwrite (output.overwrite="
+        throw new UserError("output " + spec.path() + " already exists; pass --overwrite (output.overwrite="
             + "true) to replace it.");
       }
       Path temp = new Path(parent, "." + target.getName() + ".inprogress-" + UUID.randomUUID());
       if (!fs.mkdirs(temp)) {
-        throw new DataPrepException("output " + spec.path() + " cannot be written: could not create " + temp + ".");
+        throw new UserError("output " + spec.path() + " cannot be written: could not create " + temp + ".");
       }
       boolean moveFiles = conf.getBoolean(MOVE_FILES_KEY, false)
           || !ATOMIC_RENAME.contains(fs.getScheme().toLowerCase(Locale.ROOT));
       return new AtomicOutput(fs, target, temp, spec.overwrite(), moveFiles, lock);
     } catch (IOException | RuntimeException e) {
       lock.close();
-      if (e instanceof DataPrepException d) {
+      if (e instanceof UserError d) {
         throw d;
       }
-      throw new DataPrepException("output " + spec.path() + " cannot be written: " + e.getMessage() + ".", e);
+      throw new UserError("output " + spec.path() + " cannot be written: " + e.getMessage() + ".", e);
     }
   }
 
@@ -140,7 +140,7 @@ public final class AtomicOutput {
       Path retired = null;
       if (fs.exists(target)) {
         if (!overwrite) {
-          throw new DataPrepException("output " + target + " appeared while the job ran; the result stays in " + temp
+          throw new UserError("output " + target + " appeared while the job ran; the result stays in " + temp
               + ".");
         }
         retired = new Path(target.getParent(), "." + target.getName() + ".previous-" + UUID.randomUUID());

@@ -19,7 +19,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * {@code _SUCCESS} of an output folder, written last: the list of the folder's files with their sizes, and the
@@ -82,27 +82,27 @@ public final class OutputListing {
     try {
       verify(fs, dir, "output");
       return true;
-    } catch (DataPrepException | IOException e) {
+    } catch (UserError | IOException e) {
       return false;
     }
   }
 
   /**
    * Checks {@code dir} against its {@code _SUCCESS} listing: every listed file present at its size, and the sha256 of
-   * those up to {@value #VERIFIED_BYTES} bytes. A {@link DataPrepException} names the folder ({@code what} says what
+   * those up to {@value #VERIFIED_BYTES} bytes. A {@link UserError} names the folder ({@code what} says what
    * it is, e.g. "data") and the first problem.
    */
   public static void verify(FileSystem fs, Path dir, String what) throws IOException {
     Path marker = new Path(dir, NAME);
     if (!fs.exists(marker)) {
-      throw new DataPrepException(what + " " + dir + " is incomplete: it has no " + NAME + ", so the job that wrote "
+      throw new UserError(what + " " + dir + " is incomplete: it has no " + NAME + ", so the job that wrote "
           + "it did not finish (or it is still being copied); write it again.");
     }
     byte[] bytes;
     try (InputStream in = fs.open(marker)) {
       bytes = in.readAllBytes();
     } catch (ChecksumException e) {
-      throw new DataPrepException(what + " " + dir + " has an unreadable " + NAME + " listing (a file system checksum "
+      throw new UserError(what + " " + dir + " has an unreadable " + NAME + " listing (a file system checksum "
           + "error); write it again.", e);
     }
     if (bytes.length == 0) {
@@ -114,22 +114,22 @@ public final class OutputListing {
     try {
       listing = JSON.readValue(bytes, Listing.class);
     } catch (IOException e) {
-      throw new DataPrepException(what + " " + dir + " has an unreadable " + NAME + " listing (" + e.getMessage()
+      throw new UserError(what + " " + dir + " has an unreadable " + NAME + " listing (" + e.getMessage()
           .split("\n")[0] + "); write it again.", e);
     }
     if (!FORMAT.equals(listing.format()) || listing.files() == null) {
-      throw new DataPrepException(what + " " + dir + " has a " + NAME + " of an unknown format (" + listing.format()
+      throw new UserError(what + " " + dir + " has a " + NAME + " of an unknown format (" + listing.format()
           + "); it was written by a newer sparkpeft.");
     }
     for (Entry entry : listing.files()) {
       Path file = new Path(dir, entry.path());
       if (!fs.exists(file)) {
-        throw new DataPrepException(what + " " + dir + " is incomplete: " + entry.path() + ", listed in its " + NAME
+        throw new UserError(what + " " + dir + " is incomplete: " + entry.path() + ", listed in its " + NAME
             + ", is missing (a copy that did not finish?); write it again.");
       }
       long length = fs.getFileStatus(file).getLen();
       if (length != entry.bytes()) {
-        throw new DataPrepException(what + " " + dir + " is damaged: " + entry.path() + " has " + length
+        throw new UserError(what + " " + dir + " is damaged: " + entry.path() + " has " + length
             + " bytes, its " + NAME + " lists " + entry.bytes() + "; write it again.");
       }
       if (entry.sha256() != null && length <= VERIFIED_BYTES) {
@@ -140,7 +140,7 @@ public final class OutputListing {
           actual = "a file system checksum error";
         }
         if (!entry.sha256().equals(actual)) {
-          throw new DataPrepException(what + " " + dir + " is damaged: " + entry.path() + " does not have the sha256 "
+          throw new UserError(what + " " + dir + " is damaged: " + entry.path() + " does not have the sha256 "
               + "its " + NAME + " lists; write it again.");
         }
       }

@@ -18,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * A lock on one output path, so that two jobs never write, checkpoint or prepare into the same place at once: a file
@@ -68,7 +68,7 @@ public final class OutputLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock of {@code target}, or throws a {@link DataPrepException} naming the output, the owner and the lock
+   * Takes the lock of {@code target}, or throws a {@link UserError} naming the output, the owner and the lock
    * file when a live job holds it.
    */
   public static OutputLock acquire(FileSystem fs, Path target, long staleSeconds) {
@@ -89,11 +89,11 @@ public final class OutputLock implements AutoCloseable {
           takeOverIfStale(fs, file, target, staleSeconds);
           continue;
         }
-        throw new DataPrepException("output " + target + " cannot be locked: " + e.getMessage() + " (" + file + ").",
+        throw new UserError("output " + target + " cannot be locked: " + e.getMessage() + " (" + file + ").",
             e);
       }
     }
-    throw new DataPrepException("output " + target + " is locked by another job that started at the same moment ("
+    throw new UserError("output " + target + " is locked by another job that started at the same moment ("
         + file + "); run again once it has finished.");
   }
 
@@ -111,12 +111,12 @@ public final class OutputLock implements AutoCloseable {
         fs.delete(file, false);
         return;
       }
-      throw new DataPrepException("output " + target + " is being written by another job (" + describe(holder)
+      throw new UserError("output " + target + " is being written by another job (" + describe(holder)
           + ", renewed " + idle + " s ago); wait for it to finish, or delete " + file + " if that job is gone.");
     } catch (java.io.FileNotFoundException e) {
       // released meanwhile: try again
     } catch (IOException e) {
-      throw new DataPrepException("output " + target + " cannot be locked: " + e.getMessage() + " (" + file + ").",
+      throw new UserError("output " + target + " cannot be locked: " + e.getMessage() + " (" + file + ").",
           e);
     }
   }

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.TokenizeSpec;
 import org.sparkpeft.tokenizer.DefaultModel;
 import org.sparkpeft.tokenizer.TextTokenizer;
@@ -34,7 +34,7 @@ public record TokenizerSource(String id, byte[] json, String sha256) {
     try (TextTokenizer check = TextTokenizer.fromJson(id, bytes, spec.maxLength())) {
       return new TokenizerSource(id, bytes, check.sha256());
     } catch (IllegalArgumentException e) {
-      throw new DataPrepException("tokenizer.path " + id + " is not a Hugging Face tokenizer.json.", e);
+      throw new UserError("tokenizer.path " + id + " is not a Hugging Face tokenizer.json.", e);
     }
   }
 
@@ -43,19 +43,19 @@ public record TokenizerSource(String id, byte[] json, String sha256) {
     try {
       FileSystem fs = path.getFileSystem(conf);
       if (!fs.exists(path)) {
-        throw new DataPrepException("tokenizer.path (--model) " + location + " does not exist.");
+        throw new UserError("tokenizer.path (--model) " + location + " does not exist.");
       }
       if (fs.getFileStatus(path).isDirectory()) {
         path = new Path(path, "tokenizer.json");
         if (!fs.exists(path)) {
-          throw new DataPrepException("model folder " + location + " has no tokenizer.json.");
+          throw new UserError("model folder " + location + " has no tokenizer.json.");
         }
       }
       try (InputStream in = fs.open(path)) {
         return in.readAllBytes();
       }
     } catch (IOException e) {
-      throw new DataPrepException("tokenizer.path " + location + " cannot be read: " + e.getMessage() + ".", e);
+      throw new UserError("tokenizer.path " + location + " cannot be read: " + e.getMessage() + ".", e);
     }
   }
 }

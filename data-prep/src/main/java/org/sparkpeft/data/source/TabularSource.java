@@ -22,7 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.Format;
 import org.sparkpeft.data.config.SourceSpec;
 
@@ -46,10 +46,10 @@ final class TabularSource {
         case PARQUET -> checked(spec, path, spark.read().parquet(path));
         default -> throw new IllegalArgumentException("not a tabular format: " + spec.format());
       };
-    } catch (DataPrepException e) {
+    } catch (UserError e) {
       throw e;
     } catch (Exception e) { // Spark's AnalysisException or (undeclared) SparkException while reading the schema
-      throw new DataPrepException("input " + path + " cannot be read as " + spec.format().key() + ": "
+      throw new UserError("input " + path + " cannot be read as " + spec.format().key() + ": "
           + firstLine(e) + ".", e);
     }
     boolean hasCorrupt = Arrays.asList(df.columns()).contains(CORRUPT);
@@ -101,12 +101,12 @@ final class TabularSource {
   static void requireColumns(SourceSpec spec, String path, StructType schema) {
     List<String> columns = Arrays.stream(schema.fieldNames()).filter(c -> !c.equals(CORRUPT)).toList();
     if (columns.isEmpty()) {
-      throw new DataPrepException("input " + path + " is empty (no " + spec.format().key() + " records).");
+      throw new UserError("input " + path + " is empty (no " + spec.format().key() + " records).");
     }
     for (String[] named : new String[][] {
         {"text column", spec.textCol()}, {"label column", spec.labelCol()}, {"id column", spec.idCol()}}) {
       if (named[1] != null && !columns.contains(named[1])) {
-        throw new DataPrepException(spec.format().key().toUpperCase() + " input " + path + " has no " + named[0]
+        throw new UserError(spec.format().key().toUpperCase() + " input " + path + " has no " + named[0]
             + " '" + named[1] + "' (its columns: " + String.join(", ", columns) + ").");
       }
     }

@@ -14,7 +14,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.tokenizer.Truncation;
 
 class ConfigLoaderTest {
@@ -140,7 +140,7 @@ class ConfigLoaderTest {
   }
 
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable action) {
-    DataPrepException e = assertThrows(DataPrepException.class, action);
+    UserError e = assertThrows(UserError.class, action);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
   }

@@ -15,9 +15,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.PrepareFixture;
 import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.data.manifest.ManifestJson;
 import org.sparkpeft.testsupport.LocalSpark;
@@ -54,7 +54,7 @@ class PrepareS3aIT {
         assertEquals(60, spark.read().parquet(output + "/train").count() + spark.read().parquet(output + "/val").count()
             + spark.read().parquet(output + "/test").count());
         assertEquals(1, spark.read().json(output + "/rejects").where("reason = 'missing_label'").count());
-        DataPrepException again = org.junit.jupiter.api.Assertions.assertThrows(DataPrepException.class,
+        UserError again = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
             () -> PrepareFixture.prepare(spark, "input.path=s3a://sparkpeft-data/raw/reviews.csv",
                 "input.format=csv", "output.path=" + output));
         assertTrue(again.getMessage().contains("already exists"), again.getMessage());

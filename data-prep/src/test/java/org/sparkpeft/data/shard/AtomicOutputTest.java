@@ -16,7 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 
 /**
@@ -45,7 +45,7 @@ class AtomicOutputTest {
     // while the new output is written the old one is whole, and no second job may write it
     assertEquals("old", Files.readString(out.resolve("a.txt")));
     OutputListing.verify(fs(), hadoop(out), "output");
-    DataPrepException locked = assertThrows(DataPrepException.class, () -> AtomicOutput.begin(conf, spec(out, true)));
+    UserError locked = assertThrows(UserError.class, () -> AtomicOutput.begin(conf, spec(out, true)));
     assertTrue(locked.getMessage().contains("is being written by another job")
         && locked.getMessage().contains(".out.lock"), locked.getMessage());
     replacing.commit();
@@ -58,7 +58,7 @@ class AtomicOutputTest {
   void existingOutputsAreRefusedUnlessOverwriteAndAnAbortReleasesTheLock() throws Exception {
     Path out = tmp.resolve("out");
     write(AtomicOutput.begin(conf, spec(out, false)), "a.txt", "1").commit();
-    DataPrepException exists = assertThrows(DataPrepException.class, () -> AtomicOutput.begin(conf, spec(out, false)));
+    UserError exists = assertThrows(UserError.class, () -> AtomicOutput.begin(conf, spec(out, false)));
     assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
     AtomicOutput failed = write(AtomicOutput.begin(conf, spec(out, true)), "a.txt", "2");
     failed.abort();
@@ -99,7 +99,7 @@ class AtomicOutputTest {
     Path lock = tmp.resolve(".out.lock");
     // live: this JVM, renewed just now
     AtomicOutput holder = AtomicOutput.begin(conf, spec(out, false));
-    assertThrows(DataPrepException.class, () -> AtomicOutput.begin(conf, spec(out, false)));
+    assertThrows(UserError.class, () -> AtomicOutput.begin(conf, spec(out, false)));
     String held = Files.readString(lock);
     assertTrue(held.contains("\"pid\":" + ProcessHandle.current().pid()), held);
     holder.abort();
@@ -107,7 +107,7 @@ class AtomicOutputTest {
 
     // another host's lock (its process cannot be checked), unreadable, renewed 5 s ago: live until the stale time
     Files.writeString(lock, "{\"user\":\"etl\",\"host\":\"worker-7\",\"pid\":1,\"started\":\"then\"}");
-    DataPrepException live = assertThrows(DataPrepException.class, () -> AtomicOutput.begin(conf, spec(out, false)));
+    UserError live = assertThrows(UserError.class, () -> AtomicOutput.begin(conf, spec(out, false)));
     assertTrue(live.getMessage().contains("etl@worker-7 pid 1"), live.getMessage());
     Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 5_000));
     Configuration quick = new Configuration(conf);
@@ -132,7 +132,7 @@ class AtomicOutputTest {
     Thread.sleep(3_500);
     assertTrue(Files.getLastModifiedTime(lock).toMillis() > first, "the lock was not renewed");
     // renewed, so a second job with the same stale time still finds it live
-    assertThrows(DataPrepException.class, () -> AtomicOutput.begin(quick, spec(out, false)));
+    assertThrows(UserError.class, () -> AtomicOutput.begin(quick, spec(out, false)));
     holder.abort();
   }
 
@@ -174,7 +174,7 @@ class AtomicOutputTest {
   }
 
   private void assertMessage(String expected, Path dir) {
-    DataPrepException e = assertThrows(DataPrepException.class, () -> OutputListing.verify(fs(), hadoop(dir), "data"));
+    UserError e = assertThrows(UserError.class, () -> OutputListing.verify(fs(), hadoop(dir), "data"));
     assertTrue(e.getMessage().startsWith("data " + hadoop(dir)) && e.getMessage().contains(expected),
         e.getMessage());
   }

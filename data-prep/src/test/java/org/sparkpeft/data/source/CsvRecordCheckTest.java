@@ -18,9 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.PrepareFixture;
 import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.CsvOptions;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.testsupport.LocalSpark;
@@ -60,7 +60,7 @@ class CsvRecordCheckTest {
   void anUnclosedQuoteOnRecord13StopsTheJobNamingTheFileAndLine() {
     Path csv = PrepareFixture.write(tmp.resolve("issue 19.csv"), sixteenRecords(13));
     String out = tmp.resolve("out").toString();
-    DataPrepException e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv", "input.id-col=id",
+    UserError e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv", "input.id-col=id",
         "output.path=" + out);
     // record 13 is on line 14 (below the header); records 14-16 are lines 15-17
     PrepareFixture.assertContainsAll(e.getMessage(), "issue 19.csv", "quote opened on line 14",
@@ -90,7 +90,7 @@ class CsvRecordCheckTest {
           .append(",x\n");
     }
     Path csv = PrepareFixture.write(tmp.resolve("stray.csv"), text.toString());
-    DataPrepException e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv",
+    UserError e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv",
         "input.csv.max-quoted-lines=5", "output.path=" + tmp.resolve("stray-out"));
     PrepareFixture.assertContainsAll(e.getMessage(), "stray.csv", "opened on line 4", "over 5 lines",
         "input.csv.max-quoted-lines");
@@ -118,7 +118,7 @@ class CsvRecordCheckTest {
     Path dir = tmp.resolve("gz");
     PrepareFixture.write(dir.resolve("ok.csv"), "text,label\nfine,x\n");
     PrepareFixture.write(dir.resolve("broken.csv.gz"), gzip(sixteenRecords(13)));
-    DataPrepException e = PrepareFixture.fails(spark, "input.path=" + dir, "input.format=csv",
+    UserError e = PrepareFixture.fails(spark, "input.path=" + dir, "input.format=csv",
         "input.text-col=text", "output.path=" + tmp.resolve("gz-out"));
     PrepareFixture.assertContainsAll(e.getMessage(), "broken.csv.gz", "line 14");
   }
@@ -129,12 +129,12 @@ class CsvRecordCheckTest {
         1000);
     CsvRecordCheck check = new CsvRecordCheck(Map.of("file:/data/in%20put.csv", r));
     assertEquals(3, check.verify(Map.of("file:/data/in%20put.csv", 3L)));
-    DataPrepException e = assertThrows(DataPrepException.class,
+    UserError e = assertThrows(UserError.class,
         () -> check.verify(Map.of("file:/data/in%20put.csv", 2L)));
     PrepareFixture.assertContainsAll(e.getMessage(), "file:/data/in put.csv", "holds 3 records",
         "returned 2 rows", "near line 3");
     assertEquals(1, e.getMessage().lines().count());
-    e = assertThrows(DataPrepException.class, () -> check.verify(Map.of("file:/data/in%20put.csv", 3L,
+    e = assertThrows(UserError.class, () -> check.verify(Map.of("file:/data/in%20put.csv", 3L,
         "file:/data/other.csv", 1L)));
     PrepareFixture.assertContainsAll(e.getMessage(), "file:/data/other.csv", "holds 0 records", "returned 1 rows");
   }

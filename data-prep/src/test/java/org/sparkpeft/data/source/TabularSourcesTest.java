@@ -19,9 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.PrepareFixture;
 import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.testsupport.LocalSpark;
 import org.sparkpeft.tokenizer.TextTokenizer;
@@ -156,7 +156,7 @@ class TabularSourcesTest {
   @Test
   void aWrongColumnNameIsOneSentenceNamingTheFileAndColumn() {
     Path csv = PrepareFixture.write(tmp.resolve("cols.csv"), PrepareFixture.csvLines("body,label", "x,y"));
-    DataPrepException e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv",
+    UserError e = PrepareFixture.fails(spark, "input.path=" + csv, "input.format=csv",
         "input.text-col=text", "output.path=" + out("cols"));
     PrepareFixture.assertContainsAll(e.getMessage(), "cols.csv", "no text column 'text'", "body, label");
     Path jsonl = PrepareFixture.write(tmp.resolve("cols.jsonl"), "{\"text\":\"x\",\"label\":\"y\"}\n");

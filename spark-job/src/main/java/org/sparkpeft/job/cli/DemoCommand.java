@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.config.ConfigLoader;
 import org.sparkpeft.data.source.SpamAssassinCorpus;
 import org.sparkpeft.job.eval.AdapterEvaluation;
@@ -76,15 +75,9 @@ public final class DemoCommand implements Callable<Integer> {
         + "%d per worker, averaging every %d minibatches", folder, EMAIL_HEADERS, MAX_LENGTH, EPOCHS,
         EPOCHS == 1 ? "" : "s", BATCH_SIZE, AVERAGING_FREQUENCY));
     File corpus = SpamAssassinCorpus.ensure(SpamAssassinCorpus.defaultCacheDir()).toFile();
-    RawInput spamAssassin = outputPath -> {
-      try {
-        return ConfigLoader.load(null, List.of("output.path=" + outputPath, "output.overwrite=true",
-            "tokenizer.max-length=" + MAX_LENGTH, "input.email-headers=" + EMAIL_HEADERS),
-            c -> SpamAssassinCorpus.inputSettings(corpus.toPath()));
-      } catch (DataPrepException e) {
-        throw new UserError(e.getMessage(), e);
-      }
-    };
+    RawInput spamAssassin = outputPath -> ConfigLoader.load(null, List.of("output.path=" + outputPath,
+        "output.overwrite=true", "tokenizer.max-length=" + MAX_LENGTH, "input.email-headers=" + EMAIL_HEADERS),
+        c -> SpamAssassinCorpus.inputSettings(corpus.toPath()));
     TrainConfig train = TrainConfigLoader.load(null, List.of("data=<output>/prepared",
         "output.path=" + folder.toURI(), "output.overwrite=true", "method.type=lora",
         "train.epochs=" + EPOCHS, "train.workers=2", "train.batch-size=" + BATCH_SIZE,

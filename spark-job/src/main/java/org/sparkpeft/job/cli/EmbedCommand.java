@@ -3,6 +3,7 @@ package org.sparkpeft.job.cli;
 import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.embed.EmbedJob;
 import org.sparkpeft.job.embed.EmbedSpec;
 import org.sparkpeft.job.model.ModelLocation;

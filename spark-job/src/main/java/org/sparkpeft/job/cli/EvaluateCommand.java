@@ -10,6 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.eval.AdapterEvaluation;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.model.ModelLocation;

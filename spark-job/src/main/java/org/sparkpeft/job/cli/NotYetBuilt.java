@@ -3,6 +3,7 @@ package org.sparkpeft.job.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.sparkpeft.data.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.PrepareJob;
 import org.sparkpeft.data.PrepareResult;
 import org.sparkpeft.data.config.ConfigLoader;
@@ -80,19 +79,12 @@ public final class PrepareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrepareConfig prepare;
-    try {
-      prepare = ConfigLoader.load(config, settings(), c ->
-          SpamAssassinCorpus.inputSettings(SpamAssassinCorpus.ensure(SpamAssassinCorpus.defaultCacheDir())));
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    PrepareConfig prepare = ConfigLoader.load(config, settings(), c ->
+        SpamAssassinCorpus.inputSettings(SpamAssassinCorpus.ensure(SpamAssassinCorpus.defaultCacheDir())));
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft prepare")) {
       PrepareResult result = PrepareJob.run(spark, prepare);
       out.print(result.summary());
       return 0;
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
     }
   }
 

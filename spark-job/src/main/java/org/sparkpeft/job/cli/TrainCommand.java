@@ -7,10 +7,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.service.RawInput;
-import org.sparkpeft.job.service.TrainingService;
 import org.sparkpeft.job.service.TrainingService.Written;
+import org.sparkpeft.job.service.TrainingService;
 import org.sparkpeft.job.spark.SparkSessions;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.config.TrainConfigLoader;

@@ -27,12 +27,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.batch.ShardBatches;
-import org.sparkpeft.job.cli.UserError;
 
 /**
  * Prepared data as the training and evaluation jobs read it (the data-prep contract, {@link ShardSchema}): the
@@ -64,8 +63,6 @@ public final class PreparedData {
     Path dir = new Path(path);
     try {
       OutputListing.verify(dir.getFileSystem(spark.sparkContext().hadoopConfiguration()), dir, "data");
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
     } catch (IOException e) {
       throw new UserError("data " + path + " cannot be read: " + e.getMessage() + ".", e);
     }

@@ -20,10 +20,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.DataPrepException;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
-import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.inference.SentenceEncoder;
@@ -67,12 +66,8 @@ public final class EmbedJob {
     JavaRDD<Row> embedded = selected.javaRDD().mapPartitions(new EmbedPartition(spec, hadoopConf, fingerprint));
     Dataset<Row> output = spark.createDataFrame(embedded, schema);
 
-    AtomicOutput target;
-    try {
-      target = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), new OutputSpec(spec.output(), spec.overwrite()));
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    AtomicOutput target = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(),
+        new OutputSpec(spec.output(), spec.overwrite()));
     spark.sparkContext().setJobDescription("sparkpeft embed · " + spec.input());
     try {
       if (spec.outputFormat().equals("parquet")) {

@@ -3,7 +3,7 @@ package org.sparkpeft.job.embed;
 import java.io.Serializable;
 import java.util.Locale;
 
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 

@@ -5,12 +5,11 @@ import java.util.List;
 import java.util.Locale;
 
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.PrepareJob;
 import org.sparkpeft.data.PrepareResult;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.ConfigLoader;
 import org.sparkpeft.data.config.PrepareConfig;
-import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.train.config.TrainConfig;
 
 /**
@@ -37,12 +36,8 @@ public interface RawInput {
 
   /** Prepares the raw data into {@code outputPath} and returns {@code train} reading from there. */
   default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
-    try {
-      PrepareResult result = PrepareJob.run(spark, config(outputPath));
-      System.out.print(result.summary());
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    PrepareResult result = PrepareJob.run(spark, config(outputPath));
+    System.out.print(result.summary());
     return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
         train.optimizer(), train.train(), train.eval(), train.output());
   }
@@ -53,13 +48,9 @@ public interface RawInput {
       List<String> all = new ArrayList<>(settings);
       all.add("output.path=" + outputPath);
       all.add("output.overwrite=true");
-      try {
-        return ConfigLoader.load(null, all, c -> {
-          throw new UserError("--input is required to prepare raw data.");
-        });
-      } catch (DataPrepException e) {
-        throw new UserError(e.getMessage(), e);
-      }
+      return ConfigLoader.load(null, all, c -> {
+        throw new UserError("--input is required to prepare raw data.");
+      });
     };
   }
 }

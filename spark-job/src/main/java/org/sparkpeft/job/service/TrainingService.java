@@ -8,10 +8,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.sparkpeft.data.DataPrepException;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
-import org.sparkpeft.job.cli.UserError;
 import org.sparkpeft.job.report.MetricsJson;
 import org.sparkpeft.job.report.ReportHtml;
 import org.sparkpeft.job.report.TrainingReport;
@@ -54,12 +52,8 @@ public final class TrainingService {
     // raw data is prepared beside the output (a stable path, so a re-run resumes the same job's checkpoints) and
     // moved into it before the commit; the output's lock, taken here, keeps a second job out of both folders
     Path prepared = beside(train.output().path(), ".prepared");
-    AtomicOutput target;
-    try {
-      target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(), train.output().overwrite()));
-    } catch (DataPrepException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    AtomicOutput target = AtomicOutput.begin(hadoop, new OutputSpec(train.output().path(),
+        train.output().overwrite()));
     try {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.models.io.AdapterFiles;
 
 /**

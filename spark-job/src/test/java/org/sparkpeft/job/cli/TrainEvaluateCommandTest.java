@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;

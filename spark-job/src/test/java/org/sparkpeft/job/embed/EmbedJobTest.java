@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.layers.PoolingConf;

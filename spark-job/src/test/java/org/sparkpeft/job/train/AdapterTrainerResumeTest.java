@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.config.TrainConfig;

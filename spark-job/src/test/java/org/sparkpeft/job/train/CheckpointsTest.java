@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.report.TrainingReport;

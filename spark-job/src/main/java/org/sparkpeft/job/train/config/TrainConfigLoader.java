@@ -15,7 +15,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.InvalidOptionException;
 import org.sparkpeft.models.peft.PeftMethods;

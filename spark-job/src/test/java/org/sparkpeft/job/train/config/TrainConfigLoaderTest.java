@@ -13,7 +13,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpeft.job.cli.UserError;
+import org.sparkpeft.data.UserError;
 
 class TrainConfigLoaderTest {
 
