@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -104,11 +105,20 @@ public final class AdapterFiles {
   /** Applies the adapter to {@code base}; refuses (IllegalArgumentException, one sentence) anything inconsistent. */
   public static Loaded load(BaseModel base, Files files, String source) {
     Parsed parsed = parse(base, files, source);
-    PeftModel model = PeftMethods.create(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN),
-        parsed.config(), Optimization.adamW(1e-3, 0));
+    PeftModel model = build(BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN), parsed);
     Map<String, INDArray> values = values(model, parsed);
     model.trainableParamTable().forEach((key, view) -> view.assign(values.get(key)));
     return new Loaded(model, parsed.info());
+  }
+
+  /**
+   * The adapted graph of {@code parsed.config()} on {@code baseGraph}, built only once the adapter's tensors are
+   * exactly the ones that configuration trains, with its shapes: a size in adapter_config.json (a LoRA rank, a head
+   * width, a label count) that its tensors do not bear out is refused before anything is allocated for it.
+   */
+  static PeftModel build(ComputationGraph baseGraph, Parsed parsed) {
+    checkTensors(baseGraph, parsed);
+    return PeftMethods.create(baseGraph, parsed.config(), Optimization.adamW(1e-3, 0));
   }
 
   /**
@@ -116,20 +126,18 @@ public final class AdapterFiles {
    * method configuration; refuses (IllegalArgumentException, one sentence) anything inconsistent.
    */
   public static Parsed parse(BaseModel base, Files files, String source) {
-    JsonNode config;
-    try {
-      config = JSON.readTree(new String(files.config(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(source + "/" + CONFIG + " is not valid JSON: " + e.getMessage(), e);
-    }
+    String configSource = source + "/" + CONFIG;
+    ObjectNode config = SafeJson.object(files.config(), 0, files.config().length, configSource, "content");
     JsonNode own = config.path("sparkpeft");
-    if (own.isMissingNode()) {
-      throw new IllegalArgumentException(source + "/" + CONFIG + " has no sparkpeft block; it was not written by sparkpeft");
+    if (!own.isObject()) {
+      throw new IllegalArgumentException(configSource + " has no sparkpeft block; it was not written by sparkpeft");
     }
-    int version = own.path("format_version").asInt(-1);
+    JsonNode given = own.path("format_version");
+    int version = given.isIntegralNumber() && given.canConvertToInt() ? given.intValue() : -1;
     if (version < 1 || version > FORMAT_VERSION) {
-      throw new IllegalArgumentException(source + " has adapter format version " + version + "; this sparkpeft reads "
-          + "versions 1 to " + FORMAT_VERSION + " (upgrade sparkpeft)");
+      throw new IllegalArgumentException(source + " has adapter format version "
+          + (given.isMissingNode() ? "(none)" : given.toString()) + "; this sparkpeft reads versions 1 to "
+          + FORMAT_VERSION + " (upgrade sparkpeft)");
     }
     String expected = own.path("weights_sha256").asText();
     if (!expected.equals(sha256(files.weights()))) {
@@ -142,16 +150,56 @@ public final class AdapterFiles {
           + " (sha256 " + abbreviate(baseSha) + "), not on the loaded base " + base.id() + " (sha256 "
           + abbreviate(base.fingerprint()) + ")");
     }
-    AdapterInfo info = info(own);
-    HeadConfig head = new HeadConfig(info.labels().size(), info.headHidden(), info.headDropout());
+    AdapterInfo info;
     PeftConfig method;
     try {
+      info = info(own);
+      HeadConfig head = new HeadConfig(info.labels().size(), info.headHidden(), info.headDropout());
       method = PeftMethods.parse(info.methodType(), info.methodOptions(), head);
     } catch (InvalidOptionException e) {
       // the message begins with the option's key, method.options.<name>, which the file holds under sparkpeft
-      throw new IllegalArgumentException(source + "/" + CONFIG + ": sparkpeft." + e.getMessage(), e);
+      throw new IllegalArgumentException(configSource + ": sparkpeft." + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(configSource + " has an invalid method or head: " + e.getMessage(), e);
     }
     return new Parsed(info, method, Safetensors.read(files.weights(), source + "/" + WEIGHTS).tensors(), source);
+  }
+
+  /**
+   * Refuses a configuration the base cannot take (e.g. blocks it does not have), a missing tensor, a tensor of
+   * another shape and a tensor the configuration does not train; allocates nothing.
+   */
+  static void checkTensors(ComputationGraph baseGraph, Parsed parsed) {
+    Map<String, long[]> shapes;
+    try {
+      shapes = PeftMethods.trainableShapes(baseGraph, parsed.config());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(parsed.source() + "/" + CONFIG + " does not fit the loaded base: "
+          + e.getMessage(), e);
+    }
+    String weights = parsed.source() + "/" + WEIGHTS;
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    shapes.forEach((key, shape) -> {
+      PeftNames name = PeftNames.of(key);
+      expected.add(name.name());
+      Safetensors.Tensor tensor = parsed.tensors().get(name.name());
+      if (tensor == null) {
+        throw new IllegalArgumentException(weights + " lacks tensor " + name.name());
+      }
+      long[] stored = name.transposed() ? reversed(shape) : shape;
+      if (!java.util.Arrays.equals(stored, tensor.shape())) {
+        throw new IllegalArgumentException(weights + ": tensor " + name.name() + " has shape "
+            + java.util.Arrays.toString(tensor.shape()) + " but " + CONFIG + " (method " + parsed.info().methodType()
+            + ", " + parsed.info().labels().size() + " labels, head hidden " + parsed.info().headHidden()
+            + ") needs " + java.util.Arrays.toString(stored));
+      }
+    });
+    for (String name : parsed.tensors().keySet()) {
+      if (!expected.contains(name)) {
+        throw new IllegalArgumentException(weights + " holds tensor " + name + ", which the " + parsed.info()
+            .methodType() + " method configured in " + CONFIG + " does not train");
+      }
+    }
   }
 
   /**
@@ -190,6 +238,14 @@ public final class AdapterFiles {
         own.path("head").path("dropout").asDouble(), labels, own.path("base_model").path("id").asText(),
         own.path("base_model").path("sha256").asText(), own.path("tokenizer").path("id").asText(),
         own.path("tokenizer").path("sha256").asText(), summary);
+  }
+
+  private static long[] reversed(long[] shape) {
+    long[] out = new long[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      out[i] = shape[shape.length - 1 - i];
+    }
+    return out;
   }
 
   static String sha256(byte[] bytes) {

@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
-import org.sparkpeft.models.peft.Optimization;
 import org.sparkpeft.models.peft.PeftConfig;
 import org.sparkpeft.models.peft.PeftMethods;
 import org.sparkpeft.models.peft.PeftModel;
@@ -49,7 +48,9 @@ public final class AdapterSet {
     PeftModel model = graphs.get(parsed.config());
     boolean created = model == null;
     if (created) {
-      model = PeftMethods.create(baseGraph, parsed.config(), Optimization.adamW(1e-3, 0));
+      model = AdapterFiles.build(baseGraph, parsed);
+    } else {
+      AdapterFiles.checkTensors(baseGraph, parsed);
     }
     Map<String, INDArray> values = AdapterFiles.values(model, parsed);
     if (created) {

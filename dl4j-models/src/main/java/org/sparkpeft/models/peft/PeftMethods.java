@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -73,8 +74,49 @@ public final class PeftMethods {
     return create(base, get(config.type()), config, optimization);
   }
 
-  private static <C extends PeftConfig> PeftModel create(ComputationGraph base, PeftMethod<C> method,
-                                                         PeftConfig config, Optimization optimization) {
+  private static PeftModel create(ComputationGraph base, PeftMethod<?> method, PeftConfig config,
+                                  Optimization optimization) {
+    Plan plan = plan(base, method, config, optimization);
+    ComputationGraph graph = new ComputationGraph(plan.conf());
+    graph.init();
+    copyParams(base, graph);
+    markUpstreamFrozen(graph);
+
+    Set<String> trainable = new LinkedHashSet<>(plan.encoderTrainable());
+    for (String head : plan.headLayers()) {
+      graph.getLayer(head).paramTable().keySet().forEach(p -> trainable.add(head + "_" + p));
+    }
+    return new PeftModel(graph, trainable, config);
+  }
+
+  /**
+   * The DL4J shape of every trainable parameter {@link #create} would make for {@code config} on {@code base}, by
+   * {@code layerName_paramName} key, from the configuration alone: nothing is allocated, so a loader can check
+   * untrusted sizes (a LoRA rank, a head width) against the tensors it holds before building anything.
+   */
+  public static Map<String, long[]> trainableShapes(ComputationGraph base, PeftConfig config) {
+    Plan plan = plan(base, get(config.type()), config, Optimization.adamW(1e-3, 0));
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    Map<String, GraphVertex> vertices = plan.conf().getVertices();
+    for (String key : plan.encoderTrainable()) {
+      int split = key.lastIndexOf('_');
+      SparkpeftLayerConf layer = (SparkpeftLayerConf) ((LayerVertex) vertices.get(key.substring(0, split)))
+          .getLayerConf().getLayer();
+      shapes.put(key, layer.layout().shape(key.substring(split + 1)).clone());
+    }
+    for (String head : plan.headLayers()) {
+      FeedForwardLayer layer = (FeedForwardLayer) ((LayerVertex) vertices.get(head)).getLayerConf().getLayer();
+      shapes.put(head + "_W", new long[] {layer.getNIn(), layer.getNOut()});
+      shapes.put(head + "_b", new long[] {layer.getNOut()});
+    }
+    return shapes;
+  }
+
+  /** The adapted graph's configuration, the encoder parameters to train and the head's layers; nothing allocated. */
+  private record Plan(ComputationGraphConfiguration conf, Set<String> encoderTrainable, List<String> headLayers) {}
+
+  private static <C extends PeftConfig> Plan plan(ComputationGraph base, PeftMethod<C> method, PeftConfig config,
+                                                  Optimization optimization) {
     ComputationGraphConfiguration encoder = base.getConfiguration().clone();
     if (encoder.getNetworkOutputs().size() != 1) {
       throw new IllegalArgumentException("the base graph must have one output (the pooled sentence vector), it has "
@@ -92,17 +134,7 @@ public final class PeftMethods {
     List<String> headLayers = Heads.add(builder, config.head(), pooled, pooledSize(encoder, pooled));
     ComputationGraphConfiguration conf = builder.setOutputs(HeadConfig.OUTPUT).build();
     setOptimization(conf, optimization);
-
-    ComputationGraph graph = new ComputationGraph(conf);
-    graph.init();
-    copyParams(base, graph);
-    markUpstreamFrozen(graph);
-
-    Set<String> trainable = new LinkedHashSet<>(encoderTrainable);
-    for (String head : headLayers) {
-      graph.getLayer(head).paramTable().keySet().forEach(p -> trainable.add(head + "_" + p));
-    }
-    return new PeftModel(graph, trainable, config);
+    return new Plan(conf, encoderTrainable, headLayers);
   }
 
   private static Map<String, SparkpeftLayerConf> encoderLayers(ComputationGraphConfiguration encoder) {
