@@ -129,4 +129,28 @@ class TrainEvaluateCommandTest {
     UserError prepareKey = assertThrows(UserError.class, () -> stray.run(spark));
     assertTrue(prepareKey.getMessage().contains("applies only with --input"), prepareKey.getMessage());
   }
+
+  /** Issue #19: a crafted weights file with a consistent sha256 is a UserError (exit 2), not an OutOfMemoryError. */
+  @Test
+  void aCraftedAdapterIsAUserError() throws Exception {
+    long end = Long.MAX_VALUE - 3;
+    byte[] header = ("{\"x\":{\"dtype\":\"F32\",\"shape\":[2147483632],\"data_offsets\":[" + (end - 4L * 0x7FFFFFF0L)
+        + "," + end + "]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] weights = java.nio.ByteBuffer.allocate(8 + header.length + 16).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(header.length).put(header).array();
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(weights));
+    Path adapter = Files.createDirectories(tmp.resolve("crafted-adapter"));
+    Files.write(adapter.resolve("adapter_model.safetensors"), weights);
+    Files.writeString(adapter.resolve("adapter_config.json"), "{\"sparkpeft\":{\"format_version\":1,"
+        + "\"weights_sha256\":\"" + sha + "\",\"base_model\":{\"id\":\"m\",\"sha256\":\""
+        + org.sparkpeft.models.BaseModel.defaultModel().fingerprint() + "\"},\"method\":{\"type\":\"lora\"},"
+        + "\"labels\":[\"a\",\"b\"]}}");
+    EvaluateCommand evaluate = new EvaluateCommand();
+    new CommandLine(evaluate).parseArgs("--adapter", adapter.toUri().toString(), "--data", tmp.toUri().toString());
+    UserError crafted = assertThrows(UserError.class, () -> evaluate.run(spark));
+    String message = crafted.getMessage();
+    assertTrue(message.matches("adapter \\S+/adapter_model\\.safetensors is truncated or corrupt: tensor x lies "
+        + "outside the file \\(bytes \\d+ to \\d+ of a 16-byte data section\\)\\."), message);
+  }
 }
