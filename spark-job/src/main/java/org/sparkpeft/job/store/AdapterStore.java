@@ -18,12 +18,17 @@ import org.sparkpeft.models.io.AdapterFiles;
  */
 public final class AdapterStore {
 
+  /** The largest adapter_config.json read (it holds a config and a label map). */
+  static final long MAX_CONFIG_BYTES = 16L << 20;
+  /** The largest weights file read: a Java array's limit (a full-layer adapter of a BERT-base is ~0.4 GB). */
+  static final long MAX_WEIGHTS_BYTES = Integer.MAX_VALUE - 8;
+
   private AdapterStore() {}
 
   /** The adapter folder's two files; a {@link UserError} naming the folder when one is missing or unreadable. */
   public static AdapterFiles.Files read(Configuration conf, String folder) {
-    return new AdapterFiles.Files(readFile(conf, folder, AdapterFiles.CONFIG), readFile(conf, folder,
-        AdapterFiles.WEIGHTS));
+    return new AdapterFiles.Files(readFile(conf, folder, AdapterFiles.CONFIG, MAX_CONFIG_BYTES),
+        readFile(conf, folder, AdapterFiles.WEIGHTS, MAX_WEIGHTS_BYTES));
   }
 
   /** Writes the adapter's two files into {@code folder}; returns their size in bytes. */
@@ -46,15 +51,20 @@ public final class AdapterStore {
     }
   }
 
-  private static byte[] readFile(Configuration conf, String folder, String name) {
+  private static byte[] readFile(Configuration conf, String folder, String name, long maxBytes) {
     Path path = new Path(folder, name);
     try {
       FileSystem fs = path.getFileSystem(conf);
       if (!fs.exists(path)) {
         throw new UserError("adapter " + folder + " has no " + name + "; give the adapter/ folder a train run wrote.");
       }
+      long size = fs.getFileStatus(path).getLen();
+      if (size > maxBytes) {
+        throw new UserError("adapter " + folder + " has " + name + " of " + size + " bytes, more than an adapter's "
+            + maxBytes + "; it is not an adapter folder a train run wrote.");
+      }
       try (InputStream in = fs.open(path)) {
-        return in.readAllBytes();
+        return in.readNBytes((int) size);
       }
     } catch (IOException e) {
       throw new UserError(path + " cannot be read: " + e.getMessage() + ".", e);
