@@ -7,7 +7,7 @@ import org.sparkpeft.job.cli.DemoCommand;
 import org.sparkpeft.job.cli.DoctorCommand;
 import org.sparkpeft.job.cli.EmbedCommand;
 import org.sparkpeft.job.cli.EvaluateCommand;
-import org.sparkpeft.job.cli.NotYetBuilt;
+import org.sparkpeft.job.cli.PredictCommand;
 import org.sparkpeft.job.cli.PrepareCommand;
 import org.sparkpeft.job.cli.TrainCommand;
 
@@ -26,7 +26,7 @@ import picocli.CommandLine;
         PrepareCommand.class,
         TrainCommand.class,
         EvaluateCommand.class,
-        NotYetBuilt.Predict.class,
+        PredictCommand.class,
         EmbedCommand.class,
         DoctorCommand.class,
     })

@@ -31,11 +31,14 @@ class MainTest {
   }
 
   @Test
-  void aCommandOfALaterIssueSaysSoWithoutAStackTrace() {
-    Captured run = capture(() -> Main.run("predict", "--adapter", "x"));
+  void badPredictFlagsAreOneSentenceBeforeSparkStarts() {
+    Captured run = capture(() -> Main.run("predict", "--adapter", "x", "--input", "texts.txt", "--output", "o.parquet"));
     assertEquals(2, run.code);
-    assertTrue(run.err.startsWith("sparkpeft predict: this build does not have `predict` yet"), run.err);
+    assertTrue(run.err.startsWith("sparkpeft predict: texts.txt has no .parquet/.jsonl/.csv extension"), run.err);
     assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
+    Captured twice = capture(() -> Main.run("predict", "--adapter", "a,a", "--input", "t.csv", "--output", "o.jsonl"));
+    assertEquals(2, twice.code);
+    assertTrue(twice.err.contains("--adapter names the same folder twice"), twice.err);
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.job.data.TextInput;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.inference.SentenceEncoder;
@@ -89,29 +90,7 @@ public final class EmbedJob {
   }
 
   static Dataset<Row> read(SparkSession spark, EmbedSpec spec) {
-    Dataset<Row> input;
-    try {
-      input = switch (spec.inputFormat()) {
-        case "parquet" -> spark.read().parquet(spec.input());
-        case "jsonl" -> spark.read().json(spec.input());
-        default -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
-            .csv(spec.input());
-      };
-    } catch (Exception e) {
-      if (e instanceof org.apache.spark.sql.AnalysisException analysis) {
-        throw new UserError("input " + spec.input() + " cannot be read as " + spec.inputFormat() + ": "
-            + analysis.getSimpleMessage().replaceAll("\\.+$", "") + ".", e);
-      }
-      throw e;
-    }
-    List<String> columns = Arrays.asList(input.columns());
-    for (String column : new String[] {spec.textColumn(), spec.idColumn()}) {
-      if (column != null && !columns.contains(column)) {
-        throw new UserError("input " + spec.input() + " has no column '" + column + "'; its columns are "
-            + columns + ".");
-      }
-    }
-    return input;
+    return TextInput.read(spark, spec.input(), spec.inputFormat(), spec.textColumn(), spec.idColumn());
   }
 
   /** Encodes one partition in chunks with a pooled encoder of this executor. */

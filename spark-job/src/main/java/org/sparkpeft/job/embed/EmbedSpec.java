@@ -42,7 +42,7 @@ public record EmbedSpec(String input, String inputFormat, String textColumn, Str
   }
 
   /** The given format, or the one the path's extension names. */
-  static String format(String given, String path, String flag, String... allowed) {
+  public static String format(String given, String path, String flag, String... allowed) {
     String format = given;
     if (format == null) {
       String lower = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");

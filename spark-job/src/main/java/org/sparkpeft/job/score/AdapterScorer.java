@@ -10,6 +10,7 @@ import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.models.io.AdapterFiles;
 import org.sparkpeft.models.peft.PeftModel;
+import org.sparkpeft.models.peft.lora.LoraMerge;
 
 /**
  * The executor side of scoring with a written adapter: the base is imported once per executor JVM
@@ -23,14 +24,16 @@ public final class AdapterScorer implements Serializable {
   private final ModelLocation base;
   private final Map<String, String> hadoopConf;
   private final String fingerprint;
+  private final boolean merged;
   private final String poolKey;
 
   private AdapterScorer(Broadcast<AdapterPayload> payload, ModelLocation base, Map<String, String> hadoopConf,
-                        String fingerprint, String poolKey) {
+                        String fingerprint, boolean merged, String poolKey) {
     this.payload = payload;
     this.base = base;
     this.hadoopConf = hadoopConf;
     this.fingerprint = fingerprint;
+    this.merged = merged;
     this.poolKey = poolKey;
   }
 
@@ -40,15 +43,27 @@ public final class AdapterScorer implements Serializable {
    */
   public static AdapterScorer broadcast(JavaSparkContext jsc, AdapterPayload payload, ModelLocation base,
                                         Map<String, String> hadoopConf, String fingerprint) {
-    return new AdapterScorer(jsc.broadcast(payload), base, hadoopConf, fingerprint,
-        "adapter-scorer:" + fingerprint + ":" + payload.weightsSha256());
+    return broadcast(jsc, payload, base, hadoopConf, fingerprint, false);
+  }
+
+  /** As above; {@code merged}: LoRA merged into the base weights ({@link LoraMerge}), the serving form. */
+  public static AdapterScorer broadcast(JavaSparkContext jsc, AdapterPayload payload, ModelLocation base,
+                                        Map<String, String> hadoopConf, String fingerprint, boolean merged) {
+    return new AdapterScorer(jsc.broadcast(payload), base, hadoopConf, fingerprint, merged,
+        "adapter-scorer:" + fingerprint + ":" + payload.weightsSha256() + (merged ? ":merged" : ""));
   }
 
   /** On an executor: runs {@code use} with this JVM's model for the adapter (borrowed from the pool, then returned). */
   public <T> T withModel(Function<PeftModel, T> use) {
     AdapterPayload p = payload.value();
-    PeftModel model = ExecutorModels.borrow(poolKey, k -> AdapterFiles.load(
-        ExecutorModels.model(base, hadoopConf, fingerprint), p.files(), p.source()).model());
+    PeftModel model = ExecutorModels.borrow(poolKey, k -> {
+      PeftModel built = AdapterFiles.load(ExecutorModels.model(base, hadoopConf, fingerprint), p.files(), p.source())
+          .model();
+      if (merged) {
+        LoraMerge.merge(built.graph());
+      }
+      return built;
+    });
     try {
       return use.apply(model);
     } finally {

@@ -1,0 +1,90 @@
+package org.sparkpeft.job.predict;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkpeft.data.UserError;
+import org.sparkpeft.data.config.Normalization;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.tokenizer.Truncation;
+
+/**
+ * How new text becomes token ids, the way the adapter's training data was prepared: the cleaning (Unicode
+ * normalisation, character cap) and the tokenizer's max length and truncation. Read from the manifest of the data the
+ * adapter was trained on (found through the {@code metrics.json} beside the adapter folder, or its {@code prepared/}
+ * sibling), else prepare's defaults; flags override.
+ *
+ * @param from where the settings came from (for the log)
+ */
+public record TextSettings(int maxLength, Truncation truncation, Normalization normalization, int maxChars,
+                           String from) implements Serializable {
+
+  /** prepare's defaults (data-prep's prepare-defaults.conf). */
+  static final TextSettings DEFAULTS = new TextSettings(256, Truncation.HEAD, Normalization.NFKC, 20_000,
+      "prepare's defaults");
+
+  public TextSettings {
+    if (maxLength < 2 || maxLength > 512) {
+      throw new UserError("--max-length must be between 2 and 512, got " + maxLength + ".");
+    }
+  }
+
+  /** The settings the adapter at {@code adapter} was trained with, then {@code maxLength}/{@code truncation} if set. */
+  public static TextSettings of(Configuration conf, String adapter, Integer maxLength, String truncation) {
+    TextSettings found = fromTraining(conf, adapter);
+    return new TextSettings(maxLength != null ? maxLength : found.maxLength(),
+        truncation != null ? parseTruncation(truncation) : found.truncation(), found.normalization(),
+        found.maxChars(), found.from() + (maxLength != null || truncation != null ? ", flags override" : ""));
+  }
+
+  private static Truncation parseTruncation(String value) {
+    try {
+      return Truncation.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--truncation must be head, tail or head_tail, got '" + value + "'.");
+    }
+  }
+
+  private static TextSettings fromTraining(Configuration conf, String adapter) {
+    try {
+      Path folder = new Path(adapter);
+      Path run = folder.getParent();
+      if (run == null) {
+        return DEFAULTS;
+      }
+      FileSystem fs = run.getFileSystem(conf);
+      ObjectMapper json = new ObjectMapper();
+      Path manifest = new Path(run, "prepared/" + ShardSchema.MANIFEST);
+      Path metrics = new Path(run, "metrics.json");
+      if (fs.exists(metrics)) {
+        String data = read(fs, metrics, json).path("config").path("data").asText("");
+        if (!data.isEmpty() && fs.exists(new Path(data, ShardSchema.MANIFEST))) {
+          manifest = new Path(data, ShardSchema.MANIFEST);
+        }
+      }
+      if (!fs.exists(manifest)) {
+        return DEFAULTS;
+      }
+      JsonNode m = read(fs, manifest, json);
+      return new TextSettings(m.path("tokenizer").path("max_length").asInt(DEFAULTS.maxLength()),
+          Truncation.parse(m.path("tokenizer").path("truncation").asText("head")),
+          Normalization.parse(m.path("source").path("normalization").asText("NFKC").toUpperCase(Locale.ROOT)),
+          m.path("source").path("max_chars").asInt(DEFAULTS.maxChars()), manifest.toString());
+    } catch (IOException | IllegalArgumentException | UserError e) {
+      return DEFAULTS; // not a folder a train run wrote, or an older one: prepare's defaults, as the log says
+    }
+  }
+
+  private static JsonNode read(FileSystem fs, Path file, ObjectMapper json) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      return json.readTree(in);
+    }
+  }
+}
