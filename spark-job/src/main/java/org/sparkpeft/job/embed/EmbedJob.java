@@ -24,6 +24,7 @@ import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.data.TextInput;
+import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.inference.SentenceEncoder;
@@ -64,7 +65,8 @@ public final class EmbedJob {
         ? input.select(input.col(spec.textColumn()))
         : input.select(input.col(spec.idColumn()), input.col(spec.textColumn()));
     Map<String, String> hadoopConf = ExecutorModels.snapshot(spark.sparkContext().hadoopConfiguration());
-    JavaRDD<Row> embedded = selected.javaRDD().mapPartitions(new EmbedPartition(spec, hadoopConf, fingerprint));
+    JavaRDD<Row> embedded = GpuStages.onModelExecutors(
+        selected.javaRDD().mapPartitions(new EmbedPartition(spec, hadoopConf, fingerprint)));
     Dataset<Row> output = spark.createDataFrame(embedded, schema);
 
     AtomicOutput target = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(),

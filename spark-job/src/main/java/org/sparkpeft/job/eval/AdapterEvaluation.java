@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.data.PreparedData;
+import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.job.score.AdapterPayload;
@@ -60,13 +61,13 @@ public final class AdapterEvaluation {
         driverBase.fingerprint());
     JavaRDD<Minibatch> batches = data.scoringBatches(split, batchSize, classes);
     try {
-      ConfusionCounts counts = batches.mapPartitions((Iterator<Minibatch> it) -> {
+      ConfusionCounts counts = GpuStages.onModelExecutors(batches.mapPartitions((Iterator<Minibatch> it) -> {
         if (!it.hasNext()) {
           return Collections.<ConfusionCounts>emptyIterator();
         }
         ConfusionCounts scored = scorer.withModel(model -> BatchScoring.score(model.graph(), it, classes));
         return List.of(scored).iterator();
-      }).fold(new ConfusionCounts(classes), ConfusionCounts::merge);
+      })).fold(new ConfusionCounts(classes), ConfusionCounts::merge);
       if (counts.examples() == 0) {
         throw new UserError("the " + split + " split of " + dataPath + " has no rows.");
       }

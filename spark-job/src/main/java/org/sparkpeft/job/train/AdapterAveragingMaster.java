@@ -25,6 +25,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.job.batch.Minibatch;
 import scala.reflect.ClassTag$;
+import org.sparkpeft.job.gpu.GpuStages;
 
 /**
  * DL4J's {@link ParameterAveragingTrainingMaster}, specialised so that a round moves only the trainable parameters
@@ -100,8 +101,8 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
     AdapterAveragingWorker worker = getWorkerInstance(graph);
     Broadcast<AdapterState> broadcast = worker.broadcast();
     try {
-      JavaRDD<ParameterAveragingTrainingResult> results = batches.mapPartitions(
-          new AdapterRoundFlatMap(worker, roundInEpoch * averagingFrequency, averagingFrequency, classes));
+      JavaRDD<ParameterAveragingTrainingResult> results = GpuStages.onModelExecutors(batches.mapPartitions(
+          new AdapterRoundFlatMap(worker, roundInEpoch * averagingFrequency, averagingFrequency, classes)));
       lastTuple = null;
       processResults(null, graph, results, round, totalRounds);
     } finally {

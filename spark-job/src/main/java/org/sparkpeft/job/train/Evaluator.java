@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.eval.BatchScoring;
 import org.sparkpeft.job.eval.ConfusionCounts;
+import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.models.peft.PeftModel;
 
@@ -23,7 +24,7 @@ final class Evaluator {
   static ConfusionCounts evaluate(JavaRDD<Minibatch> batches, Broadcast<float[]> params, ModelSpec spec,
                                   TrainableSlice slice, Map<String, String> hadoopConf) {
     int classes = spec.labels();
-    return batches.mapPartitions((Iterator<Minibatch> it) -> {
+    return GpuStages.onModelExecutors(batches.mapPartitions((Iterator<Minibatch> it) -> {
       if (!it.hasNext()) {
         return Collections.<ConfusionCounts>emptyIterator();
       }
@@ -36,6 +37,6 @@ final class Evaluator {
       } finally {
         ExecutorModels.giveBack(spec, model);
       }
-    }).fold(new ConfusionCounts(classes), ConfusionCounts::merge);
+    })).fold(new ConfusionCounts(classes), ConfusionCounts::merge);
   }
 }
