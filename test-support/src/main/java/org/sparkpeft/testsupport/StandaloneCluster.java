@@ -40,16 +40,22 @@ public final class StandaloneCluster implements AutoCloseable {
    * @param sparkHome a SPARK_HOME whose jars/ holds the Spark runtime, or null: then an empty one is made and
    *     executors get {@code classpath} through spark.executor.extraClassPath
    * @param classpath classpath of the master, worker and SparkSubmit JVMs
+   * @param workerConf Spark settings of every worker JVM, e.g. {@code spark.worker.resource.gpu.amount}
    */
   public record Spec(int workers, int coresPerWorker, String workerMemory, Path workDir, Path sparkHome,
-                     String classpath) {
+                     String classpath, Map<String, String> workerConf) {
     public Spec {
+      workerConf = Map.copyOf(workerConf);
       if (workers < 1) {
         throw new IllegalArgumentException("workers must be >= 1, got " + workers);
       }
       if (coresPerWorker < 1) {
         throw new IllegalArgumentException("coresPerWorker must be >= 1, got " + coresPerWorker);
       }
+    }
+
+    public Spec(int workers, int coresPerWorker, String workerMemory, Path workDir, Path sparkHome, String classpath) {
+      this(workers, coresPerWorker, workerMemory, workDir, sparkHome, classpath, Map.of());
     }
 
     /** A cluster running the classes of this JVM's classpath (tests). */
@@ -167,6 +173,8 @@ public final class StandaloneCluster implements AutoCloseable {
     for (int i = 0; i < spec.workers(); i++) {
       Path dir = spec.workDir().resolve("worker-" + i);
       JavaProcess worker = daemon("worker-" + i, "org.apache.spark.deploy.worker.Worker")
+          .jvmArgs(spec.workerConf().entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue())
+              .toArray(String[]::new))
           .args("--host", "127.0.0.1", "--cores", String.valueOf(spec.coresPerWorker()),
               "--memory", spec.workerMemory(), "--webui-port", String.valueOf(FreePorts.next()),
               "--work-dir", dir.toString(), masterUrl())
