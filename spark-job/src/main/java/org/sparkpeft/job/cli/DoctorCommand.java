@@ -105,7 +105,10 @@ public final class DoctorCommand implements Callable<Integer> {
       problems.add(name + ": the JVM lacks Spark's --add-opens flags; start it through bin/sparkpeft or spark-submit "
           + "(Spark 3.5 adds them), or add them to spark.driver/executor.extraJavaOptions.");
     }
-    if (!facts.nd4jMathOk()) {
+    if (!facts.nd4jMathOk() && cudaJobJar()) {
+      problems.add(name + ": ND4J's CUDA backend did not load (" + facts.nd4jError() + "); this host needs the NVIDIA "
+          + "driver (libcuda.so.1) and the CUDA 11.6 runtime with cuDNN 8.3 on its library path, or use the CPU job jar.");
+    } else if (!facts.nd4jMathOk()) {
       problems.add(name + ": ND4J did not work (" + facts.nd4jError() + "); check the backend natives and "
           + "-Dorg.bytedeco.javacpp.cachedir.");
     }
@@ -132,6 +135,16 @@ public final class DoctorCommand implements Callable<Integer> {
             + GpuRequest.SPARK_EXECUTOR_AMOUNT + " and the workers' spark.worker.resource.gpu.* settings.");
       }
     });
+  }
+
+  /** Whether this is the CUDA job jar (built with -Pcuda): ND4J's CUDA backend classes are on the classpath. */
+  static boolean cudaJobJar() {
+    try {
+      Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, DoctorCommand.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   static String describe(GpuRequest request, String master) {

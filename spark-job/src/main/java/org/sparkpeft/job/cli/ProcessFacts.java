@@ -40,7 +40,11 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
       INDArray product = a.mmul(a);
       mathOk = product.equals(Nd4j.createFromArray(new float[][] {{7, 10}, {15, 22}}));
     } catch (Throwable t) {
-      error = (t.getClass().getSimpleName() + ": " + t.getMessage()).replace('\t', ' ').replace('\n', ' ');
+      Throwable root = t;
+      while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+        root = root.getCause();
+      }
+      error = (root.getClass().getSimpleName() + ": " + root.getMessage()).replace('\t', ' ').replace('\n', ' ');
     }
     return new ProcessFacts(role, ProcessHandle.current().pid(),
         System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
