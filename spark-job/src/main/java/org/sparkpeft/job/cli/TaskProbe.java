@@ -22,9 +22,9 @@ record TaskProbe(String jvm, String gpu, boolean ok, String binding, String devi
     try {
       String device = TaskDevice.bind();
       binding = gpu == null ? "no GPU assigned (" + device + ")" : TaskDevice.lastBinding();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       ok = false;
-      binding = e.getMessage();
+      binding = e.getMessage() != null ? e.getMessage() : e.toString();
     }
     return new TaskProbe(jvm, gpu == null ? NONE : gpu, ok, clean(binding), clean(DeviceFacts.ofThisJvm()));
   }
