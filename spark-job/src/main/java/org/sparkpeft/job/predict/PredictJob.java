@@ -22,6 +22,7 @@ import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.data.TextInput;
+import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.score.AdapterPayload;
 import org.sparkpeft.job.score.AdapterScorer;
@@ -94,8 +95,8 @@ public final class PredictJob {
     AtomicOutput target = AtomicOutput.begin(hadoop, new OutputSpec(spec.output(), spec.overwrite()));
     try {
       jsc.setJobDescription("sparkpeft predict · " + spec.adapters().size() + " adapter(s) · " + spec.input());
-      JavaRDD<Row> scored = selected.javaRDD().mapPartitions(new PredictPartition(scorers, spec.adapters(), labels,
-          text, base.id(), sha256(base.tokenizerJson()), tokenizer, spec.batchSize()));
+      JavaRDD<Row> scored = GpuStages.onModelExecutors(selected.javaRDD().mapPartitions(new PredictPartition(scorers,
+          spec.adapters(), labels, text, base.id(), sha256(base.tokenizerJson()), tokenizer, spec.batchSize())));
       Dataset<Row> output = spark.createDataFrame(scored, schema);
       if (spec.outputFormat().equals("parquet")) {
         output.write().mode(SaveMode.Overwrite).parquet(target.temp().toString());
