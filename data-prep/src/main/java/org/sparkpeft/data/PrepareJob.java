@@ -16,6 +16,7 @@ import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
@@ -55,17 +56,32 @@ public final class PrepareJob {
 
   private final SparkSession spark;
   private final PrepareConfig config;
+  private final Dataset<Row> input;
   private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
   private String stage;
   private long stageStart;
 
   public PrepareJob(SparkSession spark, PrepareConfig config) {
+    this(spark, config, null);
+  }
+
+  /**
+   * A job whose input is {@code input}, a DataFrame the caller holds (its text, label and id columns as
+   * {@code config}'s source names them), instead of files; null: read {@code config}'s source.
+   */
+  public PrepareJob(SparkSession spark, PrepareConfig config, Dataset<Row> input) {
     this.spark = spark;
     this.config = config;
+    this.input = input;
   }
 
   public static PrepareResult run(SparkSession spark, PrepareConfig config) {
     return new PrepareJob(spark, config).run();
+  }
+
+  /** Prepares the DataFrame {@code input} (see {@link #PrepareJob(SparkSession, PrepareConfig, Dataset)}). */
+  public static PrepareResult run(SparkSession spark, PrepareConfig config, Dataset<Row> input) {
+    return new PrepareJob(spark, config, input).run();
   }
 
   public PrepareResult run() {
@@ -97,10 +113,11 @@ public final class PrepareJob {
       throws IOException {
     describe("read, parse, clean");
     // CSV: count every file's records independently of the parser first (a quote never closed stops here)
-    CsvRecordCheck csvRecords = config.source().format() == Format.CSV
+    CsvRecordCheck csvRecords = input == null && config.source().format() == Format.CSV
         ? CsvRecordCheck.count(spark, config.source()) : null;
-    Dataset<Row> cleaned = spark.createDataFrame(
-        Sources.readRdd(spark, config.source()).map(new CleanRows(config.source(), config.clean())),
+    JavaRDD<Row> raw = input == null ? Sources.readRdd(spark, config.source())
+        : Sources.fromDataFrame(config.source(), input, config.source().path()).javaRDD();
+    Dataset<Row> cleaned = spark.createDataFrame(raw.map(new CleanRows(config.source(), config.clean())),
         CleanRows.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     cleanup.add(cleaned::unpersist);

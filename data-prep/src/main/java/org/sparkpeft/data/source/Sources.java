@@ -15,6 +15,14 @@ public final class Sources {
   static final String OPEN_COST = "spark.sql.files.openCostInBytes";
   static final long DOCUMENT_OPEN_COST = 64 * 1024;
 
+  /**
+   * {@code input}, a DataFrame the caller holds, as {@link RawRows#SCHEMA} rows: {@code spec}'s text, label and id
+   * columns mapped as for a table read from files; {@code origin} names it in rejects and messages.
+   */
+  public static Dataset<Row> fromDataFrame(SourceSpec spec, Dataset<Row> input, String origin) {
+    return TabularSource.fromDataFrame(spec, input, origin);
+  }
+
   public static Dataset<Row> read(SparkSession spark, SourceSpec spec) {
     return spec.format().tabular() ? TabularSource.read(spark, spec) : FileSource.read(spark, spec);
   }

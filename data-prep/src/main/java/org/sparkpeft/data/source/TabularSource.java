@@ -52,11 +52,24 @@ final class TabularSource {
       throw new UserError("input " + path + " cannot be read as " + spec.format().key() + ": "
           + firstLine(e) + ".", e);
     }
+    return rows(spec, df, input_file_name());
+  }
+
+  /**
+   * A DataFrame the caller already has (the Spark ML estimator's input), as {@link RawRows#SCHEMA} rows: the same
+   * column mapping as a file source, with {@code origin} as every row's origin.
+   */
+  static Dataset<Row> fromDataFrame(SourceSpec spec, Dataset<Row> df, String origin) {
+    requireColumns(spec, origin, df.schema());
+    return rows(spec, df, lit(origin));
+  }
+
+  private static Dataset<Row> rows(SourceSpec spec, Dataset<Row> df, Column origin) {
     boolean hasCorrupt = Arrays.asList(df.columns()).contains(CORRUPT);
     Column text = col(quoted(spec.textCol())).cast(DataTypes.StringType);
     Column label = col(quoted(spec.labelCol())).cast(DataTypes.StringType);
     Column corrupt = hasCorrupt ? col(CORRUPT) : lit(null).cast(DataTypes.StringType);
-    Column derivedId = concat(regexp_extract(input_file_name(), "[^/]*$", 0), lit(":"),
+    Column derivedId = concat(regexp_extract(origin, "[^/]*$", 0), lit(":"),
         substring(sha2(concat_ws("\u0001", coalesce(text, lit("")), coalesce(label, lit("")),
             coalesce(corrupt, lit(""))), 256), 1, 16));
     Column rowId = spec.idCol() == null ? derivedId
@@ -64,7 +77,7 @@ final class TabularSource {
     String what = spec.format() == Format.CSV ? "malformed CSV record" : "malformed JSON line";
     return df.select(
         rowId.as(RawRows.ROW_ID),
-        input_file_name().as(RawRows.ORIGIN),
+        origin.as(RawRows.ORIGIN),
         label.as(RawRows.LABEL),
         when(corrupt.isNotNull(), corrupt).otherwise(text).as(RawRows.TEXT),
         lit(null).cast(DataTypes.BinaryType).as(RawRows.CONTENT),
@@ -106,7 +119,7 @@ final class TabularSource {
     for (String[] named : new String[][] {
         {"text column", spec.textCol()}, {"label column", spec.labelCol()}, {"id column", spec.idCol()}}) {
       if (named[1] != null && !columns.contains(named[1])) {
-        throw new UserError(spec.format().key().toUpperCase() + " input " + path + " has no " + named[0]
+        throw new UserError(spec.format().key().toUpperCase(java.util.Locale.ROOT) + " input " + path + " has no " + named[0]
             + " '" + named[1] + "' (its columns: " + String.join(", ", columns) + ").");
       }
     }
