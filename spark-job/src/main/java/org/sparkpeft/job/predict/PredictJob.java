@@ -9,7 +9,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -37,7 +36,7 @@ import org.sparkpeft.models.io.AdapterInfo;
  * once ({@link AdapterScorer}); each partition is tokenized once for all adapters. Output, written atomically:
  * the id column (or the text column when no id is given), {@code predictions} (per adapter, in the order given:
  * {@code adapter}, {@code label}, {@code probability} of that label) and {@code reason} (null, or why a row has no
- * predictions: {@value PredictPartition#MISSING}, {@value PredictPartition#EMPTY}). No row is dropped.
+ * predictions: {@value TextScorer#MISSING}, {@value TextScorer#EMPTY}). No row is dropped.
  */
 public final class PredictJob {
 
@@ -91,12 +90,13 @@ public final class PredictJob {
     for (AdapterPayload payload : payloads) {
       scorers.add(AdapterScorer.broadcast(jsc, payload, spec.model(), hadoopConf, base.fingerprint(), spec.merge()));
     }
-    Broadcast<byte[]> tokenizer = jsc.broadcast(base.tokenizerJson());
+    TextScorer scorer = new TextScorer(scorers, text, base.id(), sha256(base.tokenizerJson()),
+        jsc.broadcast(base.tokenizerJson()), spec.batchSize());
     AtomicOutput target = AtomicOutput.begin(hadoop, new OutputSpec(spec.output(), spec.overwrite()));
     try {
       jsc.setJobDescription("sparkpeft predict · " + spec.adapters().size() + " adapter(s) · " + spec.input());
-      JavaRDD<Row> scored = GpuStages.onModelExecutors(selected.javaRDD().mapPartitions(new PredictPartition(scorers,
-          spec.adapters(), labels, text, base.id(), sha256(base.tokenizerJson()), tokenizer, spec.batchSize())));
+      JavaRDD<Row> scored = GpuStages.onModelExecutors(selected.javaRDD().mapPartitions(new PredictPartition(scorer,
+          spec.adapters(), labels)));
       Dataset<Row> output = spark.createDataFrame(scored, schema);
       if (spec.outputFormat().equals("parquet")) {
         output.write().mode(SaveMode.Overwrite).parquet(target.temp().toString());
@@ -108,8 +108,7 @@ public final class PredictJob {
       target.abort();
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
-      scorers.forEach(AdapterScorer::destroy);
-      tokenizer.destroy();
+      scorer.destroy();
     }
     Dataset<Row> written = spark.read().format(spec.outputFormat().equals("parquet") ? "parquet" : "json")
         .load(spec.output());

@@ -79,8 +79,8 @@ class PredictJobTest {
     Map<String, Row> headAlone = predict("head.parquet", false, head);
     Map<String, Row> both = predict("both.parquet", false, lora, head);
     assertEquals(202, both.size(), "every input row is in the output");
-    assertEquals(PredictPartition.MISSING, both.get("t-empty").getAs("reason"));
-    assertEquals(PredictPartition.EMPTY, both.get("t-blank").getAs("reason"));
+    assertEquals(TextScorer.MISSING, both.get("t-empty").getAs("reason"));
+    assertEquals(TextScorer.EMPTY, both.get("t-blank").getAs("reason"));
     assertNull(both.get("t-empty").getAs("predictions"));
 
     int correct = 0;

@@ -1,0 +1,111 @@
+package org.sparkpeft.job.predict;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkpeft.data.clean.TextCleaner;
+import org.sparkpeft.data.shard.TokenizerCache;
+import org.sparkpeft.job.score.AdapterScorer;
+import org.sparkpeft.models.inference.PaddedBatch;
+import org.sparkpeft.tokenizer.TextTokenizer;
+
+/**
+ * The executor side of scoring texts with one or several adapters: texts are cleaned and tokenized once, as the
+ * adapters' training data was ({@link TextSettings}), sorted by length into minibatches (a batch pads only to its
+ * longest text), and each adapter's pooled model (base imported once per executor JVM) gives class probabilities.
+ * Used by {@code predict} and by the Spark ML model's {@code transform}. Serializable: tasks carry it.
+ */
+public final class TextScorer implements Serializable {
+
+  /** Why a text has no scores. */
+  public static final String MISSING = "missing_text";
+  public static final String EMPTY = "empty_after_cleaning";
+
+  /** One text's result: per adapter, its class probabilities; or, when it has none, why. */
+  public record Scored(double[][] probabilities, String reason) {}
+
+  private final List<AdapterScorer> scorers;
+  private final TextSettings text;
+  private final String tokenizerId;
+  private final String tokenizerSha256;
+  private final Broadcast<byte[]> tokenizerJson;
+  private final int batchSize;
+
+  public TextScorer(List<AdapterScorer> scorers, TextSettings text, String tokenizerId, String tokenizerSha256,
+                    Broadcast<byte[]> tokenizerJson, int batchSize) {
+    this.scorers = List.copyOf(scorers);
+    this.text = text;
+    this.tokenizerId = tokenizerId;
+    this.tokenizerSha256 = tokenizerSha256;
+    this.tokenizerJson = tokenizerJson;
+    this.batchSize = batchSize;
+  }
+
+  public int adapters() {
+    return scorers.size();
+  }
+
+  /** Scores {@code texts} (null entries allowed) with every adapter, in order. */
+  public List<Scored> score(List<String> texts) {
+    TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, text.maxLength(), text.truncation(),
+        tokenizerJson::value);
+    String[] reasons = new String[texts.size()];
+    int[][] ids = new int[texts.size()][];
+    List<Integer> scored = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      String raw = texts.get(i);
+      String cleaned = raw == null ? null : TextCleaner.clean(raw, text.normalization(), text.maxChars());
+      if (cleaned == null) {
+        reasons[i] = MISSING;
+      } else if (cleaned.isEmpty()) {
+        reasons[i] = EMPTY;
+      } else {
+        ids[i] = tokenizer.encode(cleaned).ids();
+        scored.add(i);
+      }
+    }
+    scored.sort(Comparator.comparingInt(i -> ids[i].length));
+    double[][][] probabilities = new double[texts.size()][][];
+    for (int i : scored) {
+      probabilities[i] = new double[scorers.size()][];
+    }
+    for (int a = 0; a < scorers.size(); a++) {
+      int adapter = a;
+      scorers.get(a).withModel(model -> {
+        run(model.graph(), scored, ids, probabilities, adapter);
+        return null;
+      });
+    }
+    List<Scored> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      out.add(new Scored(probabilities[i], reasons[i]));
+    }
+    return out;
+  }
+
+  private void run(ComputationGraph graph, List<Integer> order, int[][] ids, double[][][] out, int adapter) {
+    for (int start = 0; start < order.size(); start += batchSize) {
+      List<Integer> batch = order.subList(start, Math.min(order.size(), start + batchSize));
+      List<int[]> rows = new ArrayList<>(batch.size());
+      for (int i : batch) {
+        rows.add(ids[i]);
+      }
+      PaddedBatch padded = PaddedBatch.of(rows);
+      INDArray probs = graph.output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
+      for (int r = 0; r < batch.size(); r++) {
+        out[batch.get(r)][adapter] = probs.getRow(r).toDoubleVector();
+      }
+    }
+  }
+
+  /** Removes the broadcasts from the executors. */
+  public void destroy() {
+    scorers.forEach(AdapterScorer::destroy);
+    tokenizerJson.destroy();
+  }
+}

@@ -1,0 +1,145 @@
+package org.sparkpeft.job.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpeft.data.UserError;
+import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
+import org.sparkpeft.job.train.TicketData;
+import org.sparkpeft.testsupport.LocalSpark;
+
+/**
+ * The Spark ML API on local[2]: fit on a DataFrame → transform → save → load → transform gives the same output, the
+ * estimator works as a Pipeline stage (saved and loaded as a PipelineModel), an adapter written by fit wraps with
+ * fromAdapter, and bad params or columns are one sentence naming them.
+ */
+class PeftClassifierTest {
+
+  @TempDir
+  static Path tmp;
+
+  private static SparkSession spark;
+  private static Dataset<Row> tickets;
+  private static PeftClassificationModel model;
+
+  @BeforeAll
+  static void fit() throws Exception {
+    spark = LocalSpark.builder("peft-classifier-test")
+        .config(Nd4jKryoRegistrator.KEY, Nd4jKryoRegistrator.class.getName()).getOrCreate();
+    tickets = spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+        .csv(TicketData.writeCsv(tmp, 200).toString());
+    model = new PeftClassifier().setTextCol("description").setLabelCol("queue").setMaxLength(32).setEpochs(1)
+        .setBatchSize(8).setAveragingFrequency(2).setMethodOptions("r=4;lora_alpha=8")
+        .setCheckpointDir(tmp.resolve("fit").toUri().toString()).fit(tickets);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.close();
+  }
+
+  @Test
+  void fitTransformSaveLoadTransformGivesTheSameOutput() throws Exception {
+    Dataset<Row> scored = model.transform(tickets);
+    assertEquals(List.of("id", "description", "queue", "rawPrediction", "probability", "prediction",
+        "predictedLabel"), List.of(scored.columns()));
+    List<Row> rows = scored.orderBy("id").collectAsList();
+    long right = rows.stream().filter(r -> r.getString(2).equals(r.getString(6))).count();
+    assertTrue(right >= 180, right + " of 200 tickets labelled right");
+    for (Row r : rows) {
+      assertEquals(model.labels().get((int) r.getDouble(5)), r.getString(6));
+    }
+
+    String path = tmp.resolve("saved-model").toUri().toString();
+    model.write().overwrite().save(path);
+    assertTrue(Files.exists(tmp.resolve("saved-model/adapter/adapter_model.safetensors")));
+    PeftClassificationModel loaded = PeftClassificationModel.load(path);
+    assertEquals(model.uid(), loaded.uid());
+    assertEquals(32, loaded.getMaxLength());
+    assertSameProbabilities(rows, loaded.transform(tickets).orderBy("id").collectAsList());
+    UserError exists = assertThrows(UserError.class, () -> model.write().save(path));
+    assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
+
+    // the adapter fit wrote, wrapped as a model, scores the same
+    PeftClassificationModel wrapped = PeftClassificationModel.fromAdapter(tmp.resolve("fit/run/adapter").toUri()
+        .toString()).copy(new org.apache.spark.ml.param.ParamMap());
+    wrapped.set(wrapped.textCol(), "description");
+    assertSameProbabilities(rows, wrapped.transform(tickets).orderBy("id").collectAsList());
+  }
+
+  @Test
+  void worksAsAPipelineStageSavedAndLoadedWithThePipeline() throws Exception {
+    PeftClassifier classifier = new PeftClassifier().setTextCol("description").setLabelCol("queue")
+        .setMaxLength(32).setEpochs(1).setBatchSize(8).setAveragingFrequency(2).setMethod("head")
+        .setLearningRate(1e-2);
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {classifier}).fit(tickets);
+    List<Row> before = fitted.transform(tickets).orderBy("id").collectAsList();
+    String path = tmp.resolve("pipeline").toUri().toString();
+    fitted.write().overwrite().save(path);
+    assertSameProbabilities(before, PipelineModel.load(path).transform(tickets).orderBy("id").collectAsList());
+
+    // the estimator alone round-trips its params
+    classifier.write().overwrite().save(tmp.resolve("estimator").toUri().toString());
+    PeftClassifier back = PeftClassifier.load(tmp.resolve("estimator").toUri().toString());
+    assertEquals("head", back.getMethod());
+    assertEquals("description", back.getTextCol());
+  }
+
+  @Test
+  void badParamsAndColumnsAreOneSentenceNamingThem() {
+    IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
+        () -> new PeftClassifier().setMaxLength(1000));
+    assertTrue(length.getMessage().contains("maxLength") && length.getMessage().contains("1000"),
+        length.getMessage());
+    UserError noText = assertThrows(UserError.class, () -> model.transform(tickets.drop("description")));
+    assertTrue(noText.getMessage().contains("no text column 'description' (textCol)"), noText.getMessage());
+    StructType numbers = new StructType().add("description", DataTypes.IntegerType);
+    UserError notText = assertThrows(UserError.class, () -> model.transformSchema(numbers));
+    assertTrue(notText.getMessage().contains("must be a string, it is int"), notText.getMessage());
+    UserError noLabel = assertThrows(UserError.class, () -> new PeftClassifier().setTextCol("description")
+        .fit(tickets.drop("queue")));
+    assertTrue(noLabel.getMessage().contains("no label column 'label' (labelCol)"), noLabel.getMessage());
+    UserError options = assertThrows(UserError.class, () -> new PeftClassifier().setTextCol("description")
+        .setLabelCol("queue").setMethodOptions("r:4").fit(tickets));
+    assertTrue(options.getMessage().startsWith("methodOptions must be name=value pairs"), options.getMessage());
+
+    // a row without text gets nulls, not an error
+    List<Row> one = new ArrayList<>(List.of(RowFactory.create("x", null, "billing")));
+    Dataset<Row> missing = spark.createDataFrame(one, tickets.schema());
+    Row r = model.transform(missing).first();
+    assertTrue(r.isNullAt(3) && r.isNullAt(4) && r.isNullAt(5) && r.isNullAt(6), r.toString());
+  }
+
+  private static void assertSameProbabilities(List<Row> expected, List<Row> actual) {
+    assertEquals(expected.size(), actual.size());
+    for (int i = 0; i < expected.size(); i++) {
+      Row a = expected.get(i);
+      Row b = actual.get(i);
+      assertEquals(a.getString(0), b.getString(0));
+      int p = a.fieldIndex("probability");
+      assertArrayEquals(((Vector) a.get(p)).toArray(), ((Vector) b.get(b.fieldIndex("probability"))).toArray(), 1e-6,
+          a.getString(0));
+    }
+  }
+}
