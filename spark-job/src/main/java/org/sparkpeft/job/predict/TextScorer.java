@@ -12,6 +12,7 @@ import org.sparkpeft.data.clean.TextCleaner;
 import org.sparkpeft.data.shard.TokenizerCache;
 import org.sparkpeft.job.score.AdapterScorer;
 import org.sparkpeft.models.inference.PaddedBatch;
+import org.sparkpeft.models.peft.PeftModel;
 import org.sparkpeft.tokenizer.TextTokenizer;
 
 /**
@@ -74,12 +75,13 @@ public final class TextScorer implements Serializable {
     for (int i : scored) {
       probabilities[i] = new double[scorers.size()][];
     }
-    for (int a = 0; a < scorers.size(); a++) {
-      int adapter = a;
-      scorers.get(a).withModel(model -> {
-        run(model.graph(), scored, ids, probabilities, adapter);
+    if (scorers.size() == 1) {
+      scorers.get(0).withModel(model -> {
+        run(model.graph(), scored, ids, probabilities, 0);
         return null;
       });
+    } else {
+      runAll(scored, ids, probabilities);
     }
     List<Scored> out = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
@@ -88,14 +90,49 @@ public final class TextScorer implements Serializable {
     return out;
   }
 
+  /** Several adapters: the frozen layers below the lowest adapted one run once per batch ({@link SharedTrunk}). */
+  private void runAll(List<Integer> order, int[][] ids, double[][][] out) {
+    List<PeftModel> models = new ArrayList<>(scorers.size());
+    try {
+      for (AdapterScorer scorer : scorers) {
+        models.add(scorer.borrow());
+      }
+      SharedTrunk trunk = SharedTrunk.of(models);
+      if (trunk == null) {
+        for (int a = 0; a < models.size(); a++) {
+          run(models.get(a).graph(), order, ids, out, a);
+        }
+        return;
+      }
+      for (int start = 0; start < order.size(); start += batchSize) {
+        List<Integer> batch = order.subList(start, Math.min(order.size(), start + batchSize));
+        PaddedBatch padded = padded(batch, ids);
+        List<INDArray> probs = trunk.output(padded.ids(), padded.mask());
+        for (int a = 0; a < probs.size(); a++) {
+          for (int r = 0; r < batch.size(); r++) {
+            out[batch.get(r)][a] = probs.get(a).getRow(r).toDoubleVector();
+          }
+        }
+      }
+    } finally {
+      for (int a = 0; a < models.size(); a++) {
+        scorers.get(a).giveBack(models.get(a));
+      }
+    }
+  }
+
+  private static PaddedBatch padded(List<Integer> batch, int[][] ids) {
+    List<int[]> rows = new ArrayList<>(batch.size());
+    for (int i : batch) {
+      rows.add(ids[i]);
+    }
+    return PaddedBatch.of(rows);
+  }
+
   private void run(ComputationGraph graph, List<Integer> order, int[][] ids, double[][][] out, int adapter) {
     for (int start = 0; start < order.size(); start += batchSize) {
       List<Integer> batch = order.subList(start, Math.min(order.size(), start + batchSize));
-      List<int[]> rows = new ArrayList<>(batch.size());
-      for (int i : batch) {
-        rows.add(ids[i]);
-      }
-      PaddedBatch padded = PaddedBatch.of(rows);
+      PaddedBatch padded = padded(batch, ids);
       INDArray probs = graph.output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
       for (int r = 0; r < batch.size(); r++) {
         out[batch.get(r)][adapter] = probs.getRow(r).toDoubleVector();

@@ -55,8 +55,18 @@ public final class AdapterScorer implements Serializable {
 
   /** On an executor: runs {@code use} with this JVM's model for the adapter (borrowed from the pool, then returned). */
   public <T> T withModel(Function<PeftModel, T> use) {
+    PeftModel model = borrow();
+    try {
+      return use.apply(model);
+    } finally {
+      giveBack(model);
+    }
+  }
+
+  /** On an executor: this JVM's model for the adapter, for one thread until {@link #giveBack}. */
+  public PeftModel borrow() {
     AdapterPayload p = payload.value();
-    PeftModel model = ExecutorModels.borrow(poolKey, k -> {
+    return ExecutorModels.borrow(poolKey, k -> {
       PeftModel built = AdapterFiles.load(ExecutorModels.model(base, hadoopConf, fingerprint), p.files(), p.source())
           .model();
       if (merged) {
@@ -64,11 +74,11 @@ public final class AdapterScorer implements Serializable {
       }
       return built;
     });
-    try {
-      return use.apply(model);
-    } finally {
-      ExecutorModels.giveBack(poolKey, model);
-    }
+  }
+
+  /** Returns a {@link #borrow borrowed} model to the pool. */
+  public void giveBack(PeftModel model) {
+    ExecutorModels.giveBack(poolKey, model);
   }
 
   /** Removes the broadcast from the executors. */
