@@ -93,7 +93,9 @@ class CraftedAdapterTest {
     AdapterFiles.Files badRank = TinyAdapters.withConfig(good,
         own -> ((ObjectNode) own.get("method").get("options")).put("r", "eight"));
     String message = refusal(badRank);
-    assertTrue(message.startsWith("adapter/adapter_config.json has an invalid method or head: "), message);
+    // an option names its key as the file holds it (the declared options' validator)
+    assertEquals("adapter/adapter_config.json: sparkpeft.method.options.r must be an integer >= 1, got 'eight'",
+        message);
     AdapterFiles.Files oneLabel = TinyAdapters.withConfig(good, own -> own.putArray("labels").add("only"));
     assertEquals("adapter/adapter_config.json has an invalid method or head: a classification head needs >= 2 "
         + "labels, got 1", refusal(oneLabel));
