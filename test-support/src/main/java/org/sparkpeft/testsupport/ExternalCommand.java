@@ -29,6 +29,7 @@ public final class ExternalCommand {
   private final List<String> command;
   private final Map<String, String> env = new LinkedHashMap<>();
   private Path workDir;
+  private Path input;
 
   private ExternalCommand(List<String> command) {
     this.command = new ArrayList<>(command);
@@ -47,6 +48,12 @@ public final class ExternalCommand {
     return this;
   }
 
+  /** Standard input from {@code file} (default: /dev/null). */
+  public ExternalCommand input(Path file) {
+    this.input = file;
+    return this;
+  }
+
   public ExternalCommand workDir(Path dir) {
     this.workDir = dir;
     return this;
@@ -61,7 +68,7 @@ public final class ExternalCommand {
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectOutput(out.toFile())
           .redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile()));
       builder.environment().putAll(env);
       if (workDir != null) {
         builder.directory(workDir.toFile());

@@ -24,7 +24,8 @@ import org.sparkpeft.testsupport.StandaloneCluster;
 
 /**
  * {@code train} from the shaded job jar on a standalone cluster (2 executor JVMs), reading prepared shards from
- * hdfs:// and writing metrics.json, report.html and _SUCCESS to hdfs://.
+ * hdfs:// and writing metrics.json, report.html and _SUCCESS to hdfs://; then {@code predict} on the same cluster
+ * with the adapter, the input and the output on hdfs://.
  */
 class TrainClusterIT {
 
@@ -46,6 +47,37 @@ class TrainClusterIT {
             Duration.ofMinutes(8));
         assertEquals(0, run.exitCode(), run.log());
         assertTrue(run.log().contains("trained lora on sentence-transformers/all-MiniLM-L6-v2"), run.log());
+
+        // predict with the adapter on hdfs://, input and output on hdfs:// too
+        FileSystem dfsFs = FileSystem.get(dfs.uri(), dfs.conf());
+        dfsFs.copyFromLocalFile(new org.apache.hadoop.fs.Path(tmp.resolve("tickets.csv").toUri()),
+            new org.apache.hadoop.fs.Path(dfs.url("/inputs/tickets.csv")));
+        String scored = dfs.url("/scored/tickets.jsonl");
+        StandaloneCluster.Submission predict = JobJarCluster.submit(cluster, "1536m",
+            Map.of("spark.driver.memory", "2g"), List.of("predict", "--adapter", output + "/adapter", "--input",
+                dfs.url("/inputs/tickets.csv"), "--text-col", "description", "--id-col", "id", "--output", scored),
+            Duration.ofMinutes(6));
+        assertEquals(0, predict.exitCode(), predict.log());
+        assertTrue(predict.log().contains("max length 32"), "text prepared as in training:\n" + predict.log());
+        int right = 0;
+        int rows = 0;
+        for (org.apache.hadoop.fs.FileStatus part : dfsFs.listStatus(new org.apache.hadoop.fs.Path(scored),
+            p -> p.getName().startsWith("part-"))) {
+          try (InputStream in = dfsFs.open(part.getPath())) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+              if (line.isBlank()) {
+                continue;
+              }
+              JsonNode row = new ObjectMapper().readTree(line);
+              rows++;
+              String expected = Integer.parseInt(row.get("id").asText().substring(1)) % 2 == 0 ? "billing"
+                  : "technical";
+              right += expected.equals(row.at("/predictions/0/label").asText()) ? 1 : 0;
+            }
+          }
+        }
+        assertEquals(400, rows);
+        assertTrue(right >= 360, right + " of 400 tickets predicted right");
       }
       FileSystem fs = FileSystem.get(dfs.uri(), dfs.conf());
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/_SUCCESS")));
