@@ -11,6 +11,7 @@ import org.sparkpeft.job.spark.SparkSessions;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sparkpeft embed}: batch sentence embeddings with the base model on Spark. */
@@ -19,26 +20,8 @@ import picocli.CommandLine.Option;
         + "Output: the id column (if given) and an `embedding` array column, as Parquet or JSONL.")
 public final class EmbedCommand implements Callable<Integer> {
 
-  @Option(names = "--input", required = true, description = "Input path (any Hadoop URI): Parquet, JSONL or CSV.")
-  String input;
-
-  @Option(names = "--input-format", description = "parquet | jsonl | csv (default: from the extension).")
-  String inputFormat;
-
-  @Option(names = "--text-col", defaultValue = "text", description = "Text column (default: ${DEFAULT-VALUE}).")
-  String textColumn;
-
-  @Option(names = "--id-col", description = "Column copied to the output next to each embedding.")
-  String idColumn;
-
-  @Option(names = "--output", required = true, description = "Output path (any Hadoop URI).")
-  String output;
-
-  @Option(names = "--format", description = "parquet | jsonl (default: from the output's extension).")
-  String format;
-
-  @Option(names = "--model", description = "Folder with model.onnx and tokenizer.json (default: all-MiniLM-L6-v2, bundled).")
-  String model;
+  @Mixin
+  TableOptions table = new TableOptions();
 
   @Option(names = "--pooling", defaultValue = "mean", description = "mean | cls (default: ${DEFAULT-VALUE}).")
   String pooling;
@@ -46,14 +29,8 @@ public final class EmbedCommand implements Callable<Integer> {
   @Option(names = "--max-length", defaultValue = "256", description = "Tokens per text, longer texts are truncated (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
   @Option(names = "--no-normalize", negatable = false, description = "Do not L2-normalise the embeddings.")
   boolean noNormalize;
-
-  @Option(names = "--overwrite", description = "Replace an existing output.")
-  boolean overwrite;
 
   @Override
   public Integer call() {
@@ -62,9 +39,9 @@ public final class EmbedCommand implements Callable<Integer> {
       case "cls" -> PoolingConf.Mode.CLS;
       default -> throw new UserError("--pooling must be mean or cls, got '" + pooling + "'.");
     };
-    EmbedSpec spec = new EmbedSpec(input, inputFormat, textColumn, idColumn, output, format,
-        model == null ? ModelLocation.defaultModel() : new ModelLocation(model), mode, maxLength, batchSize,
-        !noNormalize, overwrite);
+    EmbedSpec spec = new EmbedSpec(table.input, table.inputFormat, table.textColumn, table.idColumn, table.output,
+        table.format, table.model == null ? ModelLocation.defaultModel() : new ModelLocation(table.model), mode,
+        maxLength, table.batchSize, !noNormalize, table.overwrite);
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft embed")) {
       EmbedJob.Result result = EmbedJob.run(spark, spec);
       System.out.printf("embed: %d rows -> %s (%d dimensions, %.1f rows/s, base sha256 %s)%n", result.rows(),

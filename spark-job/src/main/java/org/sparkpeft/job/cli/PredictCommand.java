@@ -12,6 +12,7 @@ import org.sparkpeft.job.predict.PredictSpec;
 import org.sparkpeft.job.spark.SparkSessions;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sparkpeft predict}: batch scoring of a table of texts with one or several adapters in one job. */
@@ -21,31 +22,12 @@ import picocli.CommandLine.Option;
         + "`predictions` (per adapter: adapter, label, probability) and `reason` (why a row has no predictions).")
 public final class PredictCommand implements Callable<Integer> {
 
+  @Mixin
+  TableOptions table = new TableOptions();
+
   @Option(names = "--adapter", required = true, paramLabel = "PATH[,PATH...]",
       description = "Adapter folder(s) a train run wrote (<output>/adapter), any Hadoop URI, comma-separated.")
   String adapters;
-
-  @Option(names = "--input", required = true, description = "Input path (any Hadoop URI): Parquet, JSONL or CSV.")
-  String input;
-
-  @Option(names = "--input-format", description = "parquet | jsonl | csv (default: from the extension).")
-  String inputFormat;
-
-  @Option(names = "--text-col", defaultValue = "text", description = "Text column (default: ${DEFAULT-VALUE}).")
-  String textColumn;
-
-  @Option(names = "--id-col", description = "Column copied to the output to identify each row (default: the text).")
-  String idColumn;
-
-  @Option(names = "--output", required = true, description = "Output path (any Hadoop URI).")
-  String output;
-
-  @Option(names = "--format", description = "parquet | jsonl (default: from the output's extension).")
-  String format;
-
-  @Option(names = "--model", description = "Base model folder the adapters were trained on (default: the bundled "
-      + "all-MiniLM-L6-v2).")
-  String model;
 
   @Option(names = "--max-length", description = "Tokens per text (default: what the adapter's training data used).")
   Integer maxLength;
@@ -54,14 +36,8 @@ public final class PredictCommand implements Callable<Integer> {
       description = "Which tokens a longer text keeps (default: what the adapter's training data used).")
   String truncation;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
   @Option(names = "--merge", description = "Score with LoRA merged into the base weights (the same predictions).")
   boolean merge;
-
-  @Option(names = "--overwrite", description = "Replace an existing output.")
-  boolean overwrite;
 
   @Override
   public Integer call() {
@@ -86,8 +62,8 @@ public final class PredictCommand implements Callable<Integer> {
   private PredictSpec spec() {
     List<String> paths = adapters == null ? List.of()
         : Arrays.stream(adapters.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    return new PredictSpec(paths, input, inputFormat, textColumn, idColumn, output, format,
-        model == null ? ModelLocation.defaultModel() : new ModelLocation(model), maxLength, truncation, batchSize,
-        merge, overwrite);
+    return new PredictSpec(paths, table.input, table.inputFormat, table.textColumn, table.idColumn, table.output,
+        table.format, table.model == null ? ModelLocation.defaultModel() : new ModelLocation(table.model), maxLength,
+        truncation, table.batchSize, merge, table.overwrite);
   }
 }

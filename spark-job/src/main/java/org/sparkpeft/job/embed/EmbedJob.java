@@ -2,11 +2,9 @@ package org.sparkpeft.job.embed;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -20,9 +18,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.job.batch.Chunks;
 import org.sparkpeft.job.data.TextInput;
 import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
@@ -119,32 +117,10 @@ public final class EmbedJob {
         task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> ExecutorModels.giveBack(key, encoder));
       }
       boolean withId = spec.idColumn() != null;
-      return new Iterator<>() {
-        private Iterator<Row> chunk = java.util.Collections.emptyIterator();
-
-        @Override
-        public boolean hasNext() {
-          if (!chunk.hasNext() && rows.hasNext()) {
-            chunk = encodeChunk(rows, encoder, withId).iterator();
-          }
-          return chunk.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          return chunk.next();
-        }
-      };
+      return Chunks.map(rows, CHUNK, chunk -> encodeChunk(chunk, encoder, withId));
     }
 
-    private static List<Row> encodeChunk(Iterator<Row> rows, SentenceEncoder encoder, boolean withId) {
-      List<Row> in = new ArrayList<>(CHUNK);
-      while (rows.hasNext() && in.size() < CHUNK) {
-        in.add(rows.next());
-      }
+    private static List<Row> encodeChunk(List<Row> in, SentenceEncoder encoder, boolean withId) {
       int textIndex = withId ? 1 : 0;
       List<String> texts = new ArrayList<>();
       for (Row row : in) {

@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkpeft.data.UserError;
+import org.sparkpeft.job.batch.Chunks;
 import org.sparkpeft.job.gpu.GpuStages;
 import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
@@ -45,6 +46,8 @@ import org.sparkpeft.models.io.AdapterInfo;
  */
 public final class PeftClassificationModel extends Model<PeftClassificationModel>
     implements PeftParams, MLWritable {
+
+  private static final int CHUNK = 256;
 
   private final String uid;
   private final PeftParamDefs defs;
@@ -158,53 +161,27 @@ public final class PeftClassificationModel extends Model<PeftClassificationModel
     int textIndex = dataset.schema().fieldIndex(getTextCol());
     List<String> labels = s.info().labels();
     JavaRDD<Row> rows = GpuStages.onModelExecutors(dataset.toDF().javaRDD().mapPartitions(
-        (Iterator<Row> it) -> new ScoredRows(it, scorer, textIndex, labels)));
+        (Iterator<Row> it) -> Chunks.map(it, CHUNK, chunk -> scoreChunk(chunk, scorer, textIndex, labels))));
     return spark.createDataFrame(rows, schema);
   }
 
-  /** Appends the four output values to each row, scoring {@value ScoredRows#CHUNK} rows at a time. */
-  private static final class ScoredRows implements Iterator<Row> {
-    static final int CHUNK = 256;
-    private final Iterator<Row> in;
-    private final TextScorer scorer;
-    private final int textIndex;
-    private final List<String> labels;
-    private Iterator<Row> chunk = java.util.Collections.emptyIterator();
-
-    ScoredRows(Iterator<Row> in, TextScorer scorer, int textIndex, List<String> labels) {
-      this.in = in;
-      this.scorer = scorer;
-      this.textIndex = textIndex;
-      this.labels = labels;
+  /** Appends the four output values to each row of a chunk (null values for a row without text). */
+  private static List<Row> scoreChunk(List<Row> rows, TextScorer scorer, int textIndex, List<String> labels) {
+    List<String> texts = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      texts.add(row.isNullAt(textIndex) ? null : row.getString(textIndex));
     }
-
-    @Override
-    public boolean hasNext() {
-      while (!chunk.hasNext() && in.hasNext()) {
-        List<Row> rows = new ArrayList<>(CHUNK);
-        List<String> texts = new ArrayList<>(CHUNK);
-        while (in.hasNext() && rows.size() < CHUNK) {
-          Row row = in.next();
-          rows.add(row);
-          texts.add(row.isNullAt(textIndex) ? null : row.getString(textIndex));
-        }
-        List<TextScorer.Scored> scored = scorer.score(texts);
-        List<Row> out = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-          out.add(append(rows.get(i), scored.get(i)));
-        }
-        chunk = out.iterator();
-      }
-      return chunk.hasNext();
-    }
-
-    private Row append(Row row, TextScorer.Scored scored) {
+    List<TextScorer.Scored> scored = scorer.score(texts);
+    List<Row> out = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
       Object[] values = new Object[row.length() + 4];
-      for (int i = 0; i < row.length(); i++) {
-        values[i] = row.get(i);
+      for (int c = 0; c < row.length(); c++) {
+        values[c] = row.get(c);
       }
-      if (scored.reason() == null) {
-        double[] p = scored.probabilities()[0];
+      TextScorer.Scored s = scored.get(i);
+      if (s.reason() == null) {
+        double[] p = s.probabilities()[0];
         double[] logs = new double[p.length];
         int best = 0;
         for (int c = 0; c < p.length; c++) {
@@ -216,16 +193,9 @@ public final class PeftClassificationModel extends Model<PeftClassificationModel
         values[row.length() + 2] = (double) best;
         values[row.length() + 3] = labels.get(best);
       }
-      return RowFactory.create(values);
+      out.add(RowFactory.create(values));
     }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      return chunk.next();
-    }
+    return out;
   }
 
   @Override

@@ -161,7 +161,7 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
 
   private PrepareConfig prepareConfig(String output) {
     double v = (Double) getOrDefault(validationFraction());
-    List<String> settings = new ArrayList<>(List.of("input.path=dataframe:" + uid, "input.format=parquet",
+    List<String> settings = new ArrayList<>(List.of("input.path=dataframe", "input.format=parquet",
         "input.text-col=" + getTextCol(), "input.label-col=" + getLabelCol(), "tokenizer.max-length=" + getMaxLength(),
         "split.seed=" + getOrDefault(seed()), String.format(Locale.ROOT, "split.train=%.6f", 1 - 2 * v),
         String.format(Locale.ROOT, "split.val=%.6f", v), String.format(Locale.ROOT, "split.test=%.6f", v),

@@ -101,7 +101,8 @@ public final class PredictJob {
       if (spec.outputFormat().equals("parquet")) {
         output.write().mode(SaveMode.Overwrite).parquet(target.temp().toString());
       } else {
-        output.write().mode(SaveMode.Overwrite).json(target.temp().toString());
+        // every row names every column, reason: null included, as in Parquet
+        output.write().mode(SaveMode.Overwrite).option("ignoreNullFields", "false").json(target.temp().toString());
       }
       target.commit();
     } catch (IOException | RuntimeException e) {
@@ -110,8 +111,8 @@ public final class PredictJob {
     } finally {
       scorer.destroy();
     }
-    Dataset<Row> written = spark.read().format(spec.outputFormat().equals("parquet") ? "parquet" : "json")
-        .load(spec.output());
+    Dataset<Row> written = spark.read().schema(schema)
+        .format(spec.outputFormat().equals("parquet") ? "parquet" : "json").load(spec.output());
     long rows = written.count();
     long withPredictions = written.where(written.col("reason").isNull()).count();
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,14 +1,13 @@
 package org.sparkpeft.job.predict;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.sparkpeft.job.batch.Chunks;
 
 /**
  * Scores one partition of (key, text) rows with every adapter ({@link TextScorer}) and emits predict's rows: the key,
@@ -30,33 +29,12 @@ final class PredictPartition implements FlatMapFunction<Iterator<Row>, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    return new Iterator<>() {
-      private Iterator<Row> chunk = Collections.emptyIterator();
-
-      @Override
-      public boolean hasNext() {
-        while (!chunk.hasNext() && rows.hasNext()) {
-          chunk = scoreChunk(rows).iterator();
-        }
-        return chunk.hasNext();
-      }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return chunk.next();
-      }
-    };
+    return Chunks.map(rows, CHUNK, this::scoreChunk);
   }
 
-  private List<Row> scoreChunk(Iterator<Row> rows) {
-    List<Row> in = new ArrayList<>(CHUNK);
-    List<String> texts = new ArrayList<>(CHUNK);
-    while (rows.hasNext() && in.size() < CHUNK) {
-      Row row = rows.next();
-      in.add(row);
+  private List<Row> scoreChunk(List<Row> in) {
+    List<String> texts = new ArrayList<>(in.size());
+    for (Row row : in) {
       texts.add(row.isNullAt(1) ? null : row.get(1).toString());
     }
     List<TextScorer.Scored> scored = scorer.score(texts);

@@ -140,9 +140,14 @@ class PredictJobTest {
   }
 
   @Test
-  void loraMergedIntoTheBaseGivesTheSamePredictions() {
+  void loraMergedIntoTheBaseGivesTheSamePredictions() throws Exception {
     Map<String, Row> unmerged = predict("unmerged.jsonl", false, lora);
     Map<String, Row> merged = predict("merged.jsonl", true, lora);
+    try (java.util.stream.Stream<Path> parts = Files.list(tmp.resolve("merged.jsonl"))) {
+      Path part = parts.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      String first = Files.readAllLines(part).get(0);
+      assertTrue(first.contains("\"reason\":"), "JSONL rows name every column, null ones too: " + first);
+    }
     assertEquals(unmerged.keySet(), merged.keySet());
     for (String id : unmerged.keySet()) {
       if (unmerged.get(id).getAs("reason") != null) {
