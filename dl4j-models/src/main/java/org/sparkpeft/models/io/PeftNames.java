@@ -4,6 +4,8 @@ import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.layers.EmbeddingConf;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.ia3.Ia3Hook;
+import org.sparkpeft.models.peft.lora.LoraHook;
 
 /**
  * Hugging Face PEFT's tensor names for a BERT base ({@code base_model.model.<module>.<param>}), from sparkpeft's
@@ -76,15 +78,15 @@ public record PeftNames(String name, boolean transposed) {
         if (param.equals(TransformerBlockConf.bias(role))) {
           return new PeftNames(module + ".bias", false);
         }
-        if (param.equals(TransformerBlockConf.loraA(role))) {
+        if (param.equals(LoraHook.a(role))) {
           return new PeftNames(module + ".lora_A.weight", true);
         }
-        if (param.equals(TransformerBlockConf.loraB(role))) {
+        if (param.equals(LoraHook.b(role))) {
           return new PeftNames(module + ".lora_B.weight", true);
         }
-        if (param.equals(TransformerBlockConf.ia3(role))) {
+        if (param.equals(Ia3Hook.vector(role))) {
           // DL4J holds [1, n]; PEFT holds [1, in] for feed-forward modules, [out, 1] otherwise
-          return new PeftNames(module + ".ia3_l", !TransformerBlockConf.ia3ScalesInput(role));
+          return new PeftNames(module + ".ia3_l", !Ia3Hook.scalesInput(role));
         }
       }
       for (String[] site : new String[][] {{TransformerBlockConf.ATTENTION_ADAPTER, "attention.output.adapter"},

@@ -54,7 +54,7 @@ class GradientCheckTest {
     for (boolean residual : new boolean[] {true, false}) {
       ComputationGraph graph = TinyBert.classifier(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.DOUBLE, 3,
           new org.nd4j.linalg.learning.config.NoOp(), block -> {
-            block.setIa3(java.util.EnumSet.allOf(DenseRole.class));
+            block.addHook(new org.sparkpeft.models.peft.ia3.Ia3Hook(java.util.EnumSet.allOf(DenseRole.class)));
             block.setAdapter(5, activation, residual);
           });
       org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(11);

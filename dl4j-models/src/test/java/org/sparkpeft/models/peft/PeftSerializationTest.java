@@ -57,7 +57,7 @@ class PeftSerializationTest {
     assertEquals(model.graph().getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
     TransformerBlockConf block = (TransformerBlockConf) restored.getLayer("encoder.layer.1").conf().getLayer();
     if (config instanceof Ia3Config) {
-      assertEquals(java.util.List.of(DenseRole.KEY, DenseRole.OUTPUT), block.getIa3Targets());
+      assertEquals(java.util.List.of(DenseRole.KEY, DenseRole.OUTPUT), java.util.List.copyOf(block.hooks(org.sparkpeft.models.peft.ia3.Ia3Hook.class).get(0).targets()));
       assertTrue(!block.getFrozenParams().contains("key.ia3") && block.getFrozenParams().contains("key.W"));
     } else {
       assertEquals(4, block.getAdapterSize());

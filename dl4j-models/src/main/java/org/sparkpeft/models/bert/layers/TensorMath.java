@@ -10,9 +10,10 @@ import org.sparkpeft.models.bert.BertConfig;
 
 /**
  * Forward and backward math of the transformer pieces, on 2-D [rows, features] or 4-D [batch, heads, seq, dim]
- * arrays, batched over the whole minibatch (no per-example loops). Pure functions of their inputs.
+ * arrays, batched over the whole minibatch (no per-example loops). Pure functions of their inputs. Public for the
+ * {@link ProjectionHook}s of the PEFT methods, which compute with the same ops.
  */
-final class TensorMath {
+public final class TensorMath {
 
   private static final double SQRT2 = Math.sqrt(2.0);
   private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
@@ -26,24 +27,24 @@ final class TensorMath {
    * transposes to BLAS; {@code INDArray.mmul} is 1.5–7× slower on these shapes (measured, MiniLM, one thread:
    * [2048, 384] x [384, 1536] 31 ms vs 12 ms) because it multiplies into an f-order result and then copies it.
    */
-  static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+  public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
     return Nd4j.matmul(a, b, null, transposeA, transposeB, false);
   }
 
   /** a b. */
-  static INDArray mm(INDArray a, INDArray b) {
+  public static INDArray mm(INDArray a, INDArray b) {
     return mm(a, b, false, false);
   }
 
   /** y = x W + b, x [n, in], W [in, out], b [out]. */
-  static INDArray linear(INDArray x, INDArray w, INDArray b) {
+  public static INDArray linear(INDArray x, INDArray w, INDArray b) {
     INDArray y = mm(x, w);
     y.addiRowVector(b);
     return y;
   }
 
   /** Writes dW = x^T dy into {@code dW} and db = colsum(dy) into {@code db} (either may be null: frozen). */
-  static void linearParamGrads(INDArray x, INDArray dy, INDArray dW, INDArray db) {
+  public static void linearParamGrads(INDArray x, INDArray dy, INDArray dW, INDArray db) {
     if (dW != null) {
       dW.assign(mm(x, dy, true, false));
     }
@@ -53,7 +54,7 @@ final class TensorMath {
   }
 
   /** dx = dy W^T. */
-  static INDArray linearInputGrad(INDArray dy, INDArray w) {
+  public static INDArray linearInputGrad(INDArray dy, INDArray w) {
     return mm(dy, w, false, true);
   }
 

@@ -22,14 +22,8 @@ import org.sparkpeft.models.bert.DenseRole;
  * {@code attentionNorm.gamma}, {@code attentionNorm.beta}, {@code outputNorm.gamma}, {@code outputNorm.beta}
  * (never an underscore: DL4J splits gradient keys at the last '_').
  *
- * <p>Optional LoRA: for each targeted role the block also holds {@code query.loraA} [in, r] (Kaiming-uniform) and
- * {@code query.loraB} [r, out] (zeros), and computes {@code y = x W + b + scale (drop(x) A) B}. While merged
- * ({@link #isLoraMerged()}), {@code W} already holds {@code W + scale A B} and the LoRA path is skipped.
- *
- * <p>Optional IA3 (Liu et al. 2022): a learned vector {@code key.ia3} [1, n], initialised to 1, scales a targeted
- * projection — its output for key/value/query/attention_output/intermediate ({@code y = (x W + b) * l}, n = out),
- * its input for the feed-forward output projection ({@code y = (x * l) W + b}, n = intermediate: the FFN
- * activation), as PEFT's IA3 does for feed-forward modules.
+ * <p>PEFT methods that change the dense projections (LoRA, IA3) do so through the {@link ProjectionHook}s the block
+ * holds ({@link #getHooks()}): their parameters follow the base ones in {@link #layout()}, in hook order.
  *
  * <p>Optional Houlsby bottleneck adapters: after the attention output projection ({@code attentionAdapter.*}) and
  * after the FFN output projection ({@code outputAdapter.*}), before each residual + LayerNorm:
@@ -44,12 +38,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
   private double layerNormEps;
   private BertConfig.Activation activation;
   private int blockIndex;
-  private int loraRank;
-  private double loraScale;
-  private double loraDropout;
-  private List<DenseRole> loraTargets = new ArrayList<>();
-  private boolean loraMerged;
-  private List<DenseRole> ia3Targets = new ArrayList<>();
+  private List<ProjectionHook> hooks = List.of();
   private int adapterSize;
   private AdapterActivation adapterActivation = AdapterActivation.RELU;
   private boolean adapterResidual = true;
@@ -86,67 +75,45 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     return role.paramPrefix() + ".b";
   }
 
-  /** LoRA down-projection [in, r] of {@code role}. */
-  public static String loraA(DenseRole role) {
-    return role.paramPrefix() + ".loraA";
+  /** The hooks around the dense projections, in order (the first innermost). */
+  public List<ProjectionHook> getHooks() {
+    return hooks;
   }
 
-  /** LoRA up-projection [r, out] of {@code role}. */
-  public static String loraB(DenseRole role) {
-    return role.paramPrefix() + ".loraB";
+  public void setHooks(List<ProjectionHook> hooks) {
+    this.hooks = List.copyOf(hooks);
   }
 
   /**
-   * Adds LoRA to {@code targets} (replacing any earlier LoRA setting); the new parameters appear in
-   * {@link #layout()} after the base ones, so base parameters keep their names and shapes.
+   * Adds {@code hook} after the existing ones; its parameters appear in {@link #layout()} after the base ones and
+   * the earlier hooks', so base parameters keep their names and shapes.
    */
-  public void setLora(int rank, double scale, double dropout, Collection<DenseRole> targets) {
-    if (rank < 1) {
-      throw new IllegalArgumentException("LoRA rank must be >= 1, got " + rank);
+  public void addHook(ProjectionHook hook) {
+    List<ProjectionHook> out = new ArrayList<>(hooks);
+    out.add(hook);
+    setHooks(out);
+  }
+
+  /** Replaces {@code old} (the same instance) by {@code hook}, in place in the order (e.g. LoRA merged/unmerged). */
+  public void replaceHook(ProjectionHook old, ProjectionHook hook) {
+    List<ProjectionHook> out = new ArrayList<>(hooks);
+    int index = -1;
+    for (int i = 0; i < out.size(); i++) {
+      if (out.get(i) == old) {
+        index = i;
+        break;
+      }
     }
-    if (!(dropout >= 0 && dropout < 1)) {
-      throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
+    if (index < 0) {
+      throw new IllegalArgumentException(getLayerName() + " does not hold " + old);
     }
-    if (targets.isEmpty()) {
-      throw new IllegalArgumentException("LoRA needs at least one target role");
-    }
-    this.loraRank = rank;
-    this.loraScale = scale;
-    this.loraDropout = dropout;
-    this.loraTargets = new ArrayList<>(java.util.EnumSet.copyOf(targets));
-    this.loraMerged = false;
+    out.set(index, hook);
+    setHooks(out);
   }
 
-  /** Whether {@code role} carries LoRA parameters. */
-  public boolean hasLora(DenseRole role) {
-    return loraRank > 0 && loraTargets.contains(role);
-  }
-
-  /** The IA3 scaling vector [1, n] of {@code role}. */
-  public static String ia3(DenseRole role) {
-    return role.paramPrefix() + ".ia3";
-  }
-
-  /** Whether IA3 scales the input of {@code role} (the feed-forward output projection) rather than its output. */
-  public static boolean ia3ScalesInput(DenseRole role) {
-    return role == DenseRole.OUTPUT;
-  }
-
-  /** Size of the IA3 vector of {@code role}. */
-  public int ia3Size(DenseRole role) {
-    return ia3ScalesInput(role) ? nIn(role) : nOut(role);
-  }
-
-  /** Adds IA3 vectors to {@code targets} (replacing any earlier IA3 setting). */
-  public void setIa3(Collection<DenseRole> targets) {
-    if (targets.isEmpty()) {
-      throw new IllegalArgumentException("IA3 needs at least one target role");
-    }
-    this.ia3Targets = new ArrayList<>(java.util.EnumSet.copyOf(targets));
-  }
-
-  public boolean hasIa3(DenseRole role) {
-    return ia3Targets.contains(role);
+  /** The hooks of {@code type}, in order. */
+  public <T extends ProjectionHook> List<T> hooks(Class<T> type) {
+    return hooks.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   /** Adds the two bottleneck adapters of {@code size} (replacing any earlier adapter setting). */
@@ -183,17 +150,7 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     }
     layout.add(ATTENTION_LN_GAMMA, hidden).add(ATTENTION_LN_BETA, hidden);
     layout.add(OUTPUT_LN_GAMMA, hidden).add(OUTPUT_LN_BETA, hidden);
-    for (DenseRole role : DenseRole.values()) {
-      if (hasLora(role)) {
-        layout.add(loraA(role), nIn(role), loraRank);
-        layout.add(loraB(role), loraRank, nOut(role));
-      }
-    }
-    for (DenseRole role : DenseRole.values()) {
-      if (hasIa3(role)) {
-        layout.add(ia3(role), 1, ia3Size(role));
-      }
-    }
+    hooks.forEach(hook -> hook.declare(layout, this));
     if (hasAdapter()) {
       ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).addTo(layout, hidden, adapterSize));
     }
@@ -218,32 +175,19 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     views.get(ATTENTION_LN_BETA).assign(0.0);
     views.get(OUTPUT_LN_GAMMA).assign(1.0);
     views.get(OUTPUT_LN_BETA).assign(0.0);
-    for (DenseRole role : DenseRole.values()) {
-      if (hasLora(role)) {
-        // PEFT: kaiming_uniform_(a=sqrt(5)) on A, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)); B = 0
-        INDArray a = views.get(loraA(role));
-        double bound = 1.0 / Math.sqrt(nIn(role));
-        a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
-        views.get(loraB(role)).assign(0.0);
-      }
-      if (hasIa3(role)) {
-        views.get(ia3(role)).assign(1.0);
-      }
-    }
+    hooks.forEach(hook -> hook.initialize(views, this));
     if (hasAdapter()) {
       ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).initialize(views));
     }
   }
 
-  /** "lora", "ia3" or "adapter" for PEFT parameters; "bias" or "weight" for the base's. */
+  /** The hooks' groups ("lora", "ia3", ...) and "adapter" for PEFT parameters; "bias" or "weight" for the base's. */
   @Override
   public String paramGroup(String name) {
-    for (DenseRole role : DenseRole.values()) {
-      if (name.equals(loraA(role)) || name.equals(loraB(role))) {
-        return "lora";
-      }
-      if (name.equals(ia3(role))) {
-        return "ia3";
+    for (ProjectionHook hook : hooks) {
+      String group = hook.paramGroup(name);
+      if (group != null) {
+        return group;
       }
     }
     if (ADAPTER_SITES.stream().anyMatch(site -> adapterParams(site).contains(name))) {
@@ -309,61 +253,12 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     this.activation = activation;
   }
 
-  public int getLoraRank() {
-    return loraRank;
-  }
-
-  public void setLoraRank(int loraRank) {
-    this.loraRank = loraRank;
-  }
-
-  public double getLoraScale() {
-    return loraScale;
-  }
-
-  public void setLoraScale(double loraScale) {
-    this.loraScale = loraScale;
-  }
-
-  public double getLoraDropout() {
-    return loraDropout;
-  }
-
-  public void setLoraDropout(double loraDropout) {
-    this.loraDropout = loraDropout;
-  }
-
-  public List<DenseRole> getLoraTargets() {
-    return List.copyOf(loraTargets);
-  }
-
-  public void setLoraTargets(List<DenseRole> loraTargets) {
-    this.loraTargets = new ArrayList<>(loraTargets);
-  }
-
-  /** True while {@code W} holds the merged LoRA update (the LoRA path is then skipped). */
-  public boolean isLoraMerged() {
-    return loraMerged;
-  }
-
-  public void setLoraMerged(boolean loraMerged) {
-    this.loraMerged = loraMerged;
-  }
-
   public int getBlockIndex() {
     return blockIndex;
   }
 
   public void setBlockIndex(int blockIndex) {
     this.blockIndex = blockIndex;
-  }
-
-  public List<DenseRole> getIa3Targets() {
-    return List.copyOf(ia3Targets);
-  }
-
-  public void setIa3Targets(List<DenseRole> ia3Targets) {
-    this.ia3Targets = new ArrayList<>(ia3Targets);
   }
 
   /** Bottleneck size of the adapters, 0 = none. */

@@ -5,13 +5,10 @@ import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ATTENTION_LN
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.OUTPUT_LN_BETA;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.OUTPUT_LN_GAMMA;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.bias;
-import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ia3;
-import static org.sparkpeft.models.bert.layers.TransformerBlockConf.ia3ScalesInput;
-import static org.sparkpeft.models.bert.layers.TransformerBlockConf.loraA;
-import static org.sparkpeft.models.bert.layers.TransformerBlockConf.loraB;
 import static org.sparkpeft.models.bert.layers.TransformerBlockConf.weight;
 
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -22,7 +19,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.models.bert.DenseRole;
 
@@ -38,22 +34,28 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
                        TensorMath.Norm norm2, Trace trace) {}
 
   /**
-   * The PEFT paths' forward state: LoRA per role, IA3's unscaled output per output-scaled role, and the two
-   * bottleneck adapters' states (null without adapters).
+   * The PEFT paths' forward state: what each projection hook saved, by {@link #hookKey}, and the two bottleneck
+   * adapters' states (null without adapters).
    */
-  private record Trace(Map<DenseRole, Lora> lora, Map<DenseRole, INDArray> ia3, BottleneckAdapter.State[] attention,
+  private record Trace(Map<String, Map<String, INDArray>> hooks, BottleneckAdapter.State[] attention,
                        BottleneckAdapter.State[] output) {
     Trace() {
-      this(new EnumMap<>(DenseRole.class), new EnumMap<>(DenseRole.class), new BottleneckAdapter.State[1],
-          new BottleneckAdapter.State[1]);
+      this(new HashMap<>(), new BottleneckAdapter.State[1], new BottleneckAdapter.State[1]);
     }
   }
 
-  /**
-   * Forward state of one LoRA path: {@code hidden} = drop(x) A; with dropout, {@code input} = drop(x) and
-   * {@code mask} the scaled keep mask (both null without dropout: drop(x) = x).
-   */
-  private record Lora(INDArray hidden, INDArray input, INDArray mask) {}
+  /** The block's parameters and trainable gradients, as the projection hooks see them. */
+  private final ProjectionHook.Params hookParams = new ProjectionHook.Params() {
+    @Override
+    public INDArray param(String name) {
+      return getParam(name);
+    }
+
+    @Override
+    public INDArray grad(String name) {
+      return TransformerBlockLayer.this.grad(name);
+    }
+  };
 
   private Cache cache;
 
@@ -76,8 +78,13 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
   private Cache forward(INDArray in, INDArray mask, boolean training) {
     TransformerBlockConf conf = layerConf();
-    if (training && conf.isLoraMerged()) {
-      throw new IllegalStateException(layerId() + " has its LoRA merged into the base weights: unmerge before training");
+    if (training) {
+      for (ProjectionHook hook : conf.getHooks()) {
+        String refusal = hook.trainingRefusal();
+        if (refusal != null) {
+          throw new IllegalStateException(layerId() + " " + refusal);
+        }
+      }
     }
     Trace trace = new Trace();
     long batch = in.size(0);
@@ -118,17 +125,14 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
   private Trace keep(Trace trace) {
     Trace out = new Trace();
-    trace.ia3().forEach((role, pre) -> out.ia3().put(role, kept.keep("ia3." + role.paramPrefix(), pre)));
+    trace.hooks().forEach((key, saved) -> {
+      Map<String, INDArray> copy = new HashMap<>();
+      saved.forEach((name, array) -> copy.put(name, kept.keep("hook." + key + "." + name, array)));
+      out.hooks().put(key, copy);
+    });
     if (trace.attention()[0] != null) {
       out.attention()[0] = trace.attention()[0].keep(kept, TransformerBlockConf.ATTENTION_ADAPTER);
       out.output()[0] = trace.output()[0].keep(kept, TransformerBlockConf.OUTPUT_ADAPTER);
-    }
-    for (Map.Entry<DenseRole, Lora> e : trace.lora().entrySet()) {
-      String name = "lora." + e.getKey().paramPrefix();
-      Lora l = e.getValue();
-      out.lora().put(e.getKey(), new Lora(kept.keep(name + ".hidden", l.hidden()),
-          l.input() == null ? null : kept.keep(name + ".input", l.input()),
-          l.mask() == null ? null : kept.keep(name + ".mask", l.mask())));
     }
     return out;
   }
@@ -147,34 +151,30 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
         this::getParam, this::grad, conf.getAdapterActivation(), conf.isAdapterResidual());
   }
 
-  /**
-   * x W + b, plus scale (drop(x) A) B where the role has an (unmerged) LoRA, with IA3's scaling of the input or the
-   * output where the role has IA3; records the paths' state.
-   */
-  private INDArray dense(INDArray xIn, DenseRole role, boolean training, Trace trace) {
-    TransformerBlockConf conf = layerConf();
-    boolean ia3 = conf.hasIa3(role);
-    INDArray x = ia3 && ia3ScalesInput(role) ? xIn.mulRowVector(getParam(ia3(role))) : xIn;
-    INDArray y = TensorMath.linear(x, getParam(weight(role)), getParam(bias(role)));
-    if (conf.hasLora(role) && !conf.isLoraMerged()) {
-      INDArray input = null;
-      INDArray keepMask = null;
-      double p = conf.getLoraDropout();
-      if (training && p > 0) {
-        keepMask = Nd4j.createUninitialized(x.dataType(), x.shape());
-        Nd4j.getExecutioner().exec(new BernoulliDistribution(keepMask, 1.0 - p));
-        keepMask.muli(1.0 / (1.0 - p));
-        input = x.mul(keepMask);
-      }
-      INDArray hidden = TensorMath.mm(input == null ? x : input, getParam(loraA(role)));
-      y.addi(TensorMath.mm(hidden, getParam(loraB(role))).muli(conf.getLoraScale()));
-      trace.lora().put(role, new Lora(hidden, input, keepMask));
+  /** The key of what hook {@code index} saved around the dense of {@code role}. */
+  private static String hookKey(DenseRole role, int index) {
+    return role.paramPrefix() + "." + index;
+  }
+
+  /** x W + b, adapted by the hooks that wrap {@code role} (the first innermost); records what they save. */
+  private INDArray dense(INDArray x, DenseRole role, boolean training, Trace trace) {
+    return denseForward(x, role, layerConf().getHooks(), layerConf().getHooks().size(), training, trace);
+  }
+
+  /** The dense as adapted by the first {@code depth} hooks. */
+  private INDArray denseForward(INDArray x, DenseRole role, List<ProjectionHook> hooks, int depth, boolean training,
+                                Trace trace) {
+    if (depth == 0) {
+      return TensorMath.linear(x, getParam(weight(role)), getParam(bias(role)));
     }
-    if (ia3 && !ia3ScalesInput(role)) {
-      trace.ia3().put(role, y.dup());
-      y.muliRowVector(getParam(ia3(role)));
+    ProjectionHook hook = hooks.get(depth - 1);
+    ProjectionHook.Inner inner = in -> denseForward(in, role, hooks, depth - 1, training, trace);
+    if (!hook.wraps(role)) {
+      return inner.forward(x);
     }
-    return y;
+    Map<String, INDArray> saved = new HashMap<>();
+    trace.hooks().put(hookKey(role, depth - 1), saved);
+    return hook.forward(role, x, inner, hookParams, training, saved);
   }
 
   @Override
@@ -226,45 +226,25 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
   }
 
   /**
-   * Parameter gradients of one dense (skipped when frozen), its LoRA's and IA3's, and the gradient w.r.t. its
-   * (unscaled) input.
+   * Parameter gradients of one dense (skipped when frozen) and of the hooks that wrap it, and the gradient w.r.t.
+   * its input.
    */
-  private INDArray denseBackward(INDArray xIn, INDArray dyOut, DenseRole role, Trace trace) {
-    boolean ia3 = layerConf().hasIa3(role);
-    INDArray scaling = ia3 ? getParam(ia3(role)) : null;
-    INDArray dScaling = ia3 ? grad(ia3(role)) : null;
-    INDArray dy = dyOut;
-    if (ia3 && !ia3ScalesInput(role)) {
-      if (dScaling != null) {
-        dScaling.assign(dyOut.mul(trace.ia3().get(role)).sum(0).reshape(dScaling.shape()));
-      }
-      dy = dyOut.mulRowVector(scaling);
+  private INDArray denseBackward(INDArray x, INDArray dy, DenseRole role, Trace trace) {
+    return denseBackward(x, dy, role, layerConf().getHooks(), layerConf().getHooks().size(), trace);
+  }
+
+  private INDArray denseBackward(INDArray x, INDArray dy, DenseRole role, List<ProjectionHook> hooks, int depth,
+                                 Trace trace) {
+    if (depth == 0) {
+      TensorMath.linearParamGrads(x, dy, grad(weight(role)), grad(bias(role)));
+      return TensorMath.linearInputGrad(dy, getParam(weight(role)));
     }
-    INDArray x = ia3 && ia3ScalesInput(role) ? xIn.mulRowVector(scaling) : xIn;
-    TensorMath.linearParamGrads(x, dy, grad(weight(role)), grad(bias(role)));
-    INDArray dx = TensorMath.linearInputGrad(dy, getParam(weight(role)));
-    Lora l = trace.lora().get(role);
-    if (l != null) {
-      double scale = layerConf().getLoraScale();
-      INDArray dB = grad(loraB(role));
-      if (dB != null) {
-        dB.assign(TensorMath.mm(l.hidden(), dy, true, false).muli(scale));
-      }
-      INDArray dHidden = TensorMath.mm(dy, getParam(loraB(role)), false, true).muli(scale);
-      INDArray dA = grad(loraA(role));
-      if (dA != null) {
-        dA.assign(TensorMath.mm(l.input() == null ? x : l.input(), dHidden, true, false));
-      }
-      INDArray dxLora = TensorMath.mm(dHidden, getParam(loraA(role)), false, true);
-      dx.addi(l.mask() == null ? dxLora : dxLora.muli(l.mask()));
+    ProjectionHook hook = hooks.get(depth - 1);
+    ProjectionHook.InnerBackward inner = (in, d) -> denseBackward(in, d, role, hooks, depth - 1, trace);
+    if (!hook.wraps(role)) {
+      return inner.backward(x, dy);
     }
-    if (ia3 && ia3ScalesInput(role)) {
-      if (dScaling != null) {
-        dScaling.assign(dx.mul(xIn).sum(0).reshape(dScaling.shape()));
-      }
-      dx.muliRowVector(scaling);
-    }
-    return dx;
+    return hook.backward(role, x, dy, inner, hookParams, trace.hooks().get(hookKey(role, depth - 1)));
   }
 
   @Override

@@ -49,7 +49,7 @@ public record Ia3Config(Set<DenseRole> targetModules, Set<Integer> layers, HeadC
   /** The targeted roles IA3 scales on their input (PEFT's {@code feedforward_modules}). */
   public Set<DenseRole> feedforwardModules() {
     Set<DenseRole> out = EnumSet.noneOf(DenseRole.class);
-    targetModules.stream().filter(org.sparkpeft.models.bert.layers.TransformerBlockConf::ia3ScalesInput)
+    targetModules.stream().filter(Ia3Hook::scalesInput)
         .forEach(out::add);
     return out;
   }

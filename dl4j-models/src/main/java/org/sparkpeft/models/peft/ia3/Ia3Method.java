@@ -6,7 +6,6 @@ import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.sparkpeft.models.bert.DenseRole;
-import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.MethodOptions;
@@ -44,9 +43,9 @@ public final class Ia3Method implements PeftMethod<Ia3Config> {
   public Set<String> adapt(ComputationGraphConfiguration encoder, Ia3Config config) {
     Set<String> created = new LinkedHashSet<>();
     EncoderBlocks.selected(encoder, config.layers(), "ia3").forEach((vertex, block) -> {
-      block.setIa3(config.targetModules());
+      block.addHook(new Ia3Hook(config.targetModules()));
       for (DenseRole role : config.targetModules()) {
-        created.add(vertex + "_" + TransformerBlockConf.ia3(role));
+        created.add(vertex + "_" + Ia3Hook.vector(role));
       }
     });
     return created;

@@ -28,16 +28,16 @@ public final class LoraMerge {
   private static int apply(ComputationGraph graph, boolean merge) {
     int count = 0;
     for (Layer layer : graph.getLayers()) {
-      if (!(layer.conf().getLayer() instanceof TransformerBlockConf conf) || conf.getLoraRank() == 0) {
+      if (!(layer.conf().getLayer() instanceof TransformerBlockConf conf)) {
         continue;
       }
-      if (conf.isLoraMerged() == merge) {
-        throw new IllegalStateException(conf.getLayerName() + " is already " + (merge ? "merged" : "unmerged"));
-      }
-      for (DenseRole role : DenseRole.values()) {
-        if (conf.hasLora(role)) {
-          INDArray delta = layer.getParam(TransformerBlockConf.loraA(role))
-              .mmul(layer.getParam(TransformerBlockConf.loraB(role))).muli(conf.getLoraScale());
+      for (LoraHook lora : conf.hooks(LoraHook.class)) {
+        if (lora.merged() == merge) {
+          throw new IllegalStateException(conf.getLayerName() + " is already " + (merge ? "merged" : "unmerged"));
+        }
+        for (DenseRole role : lora.targets()) {
+          INDArray delta = layer.getParam(LoraHook.a(role)).mmul(layer.getParam(LoraHook.b(role)))
+              .muli(lora.scale());
           INDArray w = layer.getParam(TransformerBlockConf.weight(role));
           if (merge) {
             w.addi(delta);
@@ -46,8 +46,8 @@ public final class LoraMerge {
           }
           count++;
         }
+        conf.replaceHook(lora, lora.withMerged(merge));
       }
-      conf.setLoraMerged(merge);
     }
     return count;
   }

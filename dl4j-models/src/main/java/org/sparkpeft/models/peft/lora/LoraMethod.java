@@ -6,7 +6,6 @@ import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.sparkpeft.models.bert.DenseRole;
-import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.MethodOptions;
@@ -44,10 +43,10 @@ public final class LoraMethod implements PeftMethod<LoraConfig> {
   public Set<String> adapt(ComputationGraphConfiguration encoder, LoraConfig config) {
     Set<String> created = new LinkedHashSet<>();
     EncoderBlocks.selected(encoder, config.layers(), "lora").forEach((vertex, block) -> {
-      block.setLora(config.r(), config.scale(), config.dropout(), config.targetModules());
+      block.addHook(new LoraHook(config.r(), config.scale(), config.dropout(), config.targetModules(), false));
       for (DenseRole role : config.targetModules()) {
-        created.add(vertex + "_" + TransformerBlockConf.loraA(role));
-        created.add(vertex + "_" + TransformerBlockConf.loraB(role));
+        created.add(vertex + "_" + LoraHook.a(role));
+        created.add(vertex + "_" + LoraHook.b(role));
       }
     });
     return created;

@@ -59,8 +59,9 @@ class LoraStateTest {
     assertEquals(model.graph().params(), restored.params());
     assertEquals(model.graph().getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
     TransformerBlockConf block = (TransformerBlockConf) restored.getLayer("encoder.layer.1").conf().getLayer();
-    assertEquals(java.util.List.of(DenseRole.QUERY, DenseRole.VALUE), block.getLoraTargets());
-    assertEquals(2.0, block.getLoraScale());
+    LoraHook lora = block.hooks(LoraHook.class).get(0);
+    assertEquals(java.util.List.of(DenseRole.QUERY, DenseRole.VALUE), java.util.List.copyOf(lora.targets()));
+    assertEquals(2.0, lora.scale());
     assertTrue(block.getFrozenParams().contains("query.W") && !block.getFrozenParams().contains("query.loraB"));
     assertEquals(LoraTest.pooled(model.graph(), IDS, MASK), LoraTest.pooled(restored, IDS, MASK));
   }
@@ -72,13 +73,13 @@ class LoraStateTest {
     INDArray inference = LoraTest.pooled(model.graph(), IDS, MASK);
     for (Layer layer : model.graph().getLayers()) {
       if (layer.conf().getLayer() instanceof TransformerBlockConf conf) {
-        conf.setLoraDropout(0);
+        conf.hooks(LoraHook.class).forEach(h -> conf.replaceHook(h, h.withDropout(0)));
       }
     }
     assertEquals(inference, LoraTest.pooled(model.graph(), IDS, MASK), "inference ignores LoRA dropout");
     for (Layer layer : model.graph().getLayers()) {
       if (layer.conf().getLayer() instanceof TransformerBlockConf conf) {
-        conf.setLoraDropout(0.5);
+        conf.hooks(LoraHook.class).forEach(h -> conf.replaceHook(h, h.withDropout(0.5)));
       }
     }
     model.graph().setLayerMaskArrays(new INDArray[] {MASK}, null);

@@ -54,8 +54,8 @@ class LoraTest {
       Layer lora = model.graph().getLayer(TransformerBlockConf.layerName(i));
       Layer plain = base.getLayer(TransformerBlockConf.layerName(i));
       for (DenseRole role : DenseRole.values()) {
-        INDArray a = lora.getParam(TransformerBlockConf.loraA(role));
-        INDArray b = lora.getParam(TransformerBlockConf.loraB(role));
+        INDArray a = lora.getParam(LoraHook.a(role));
+        INDArray b = lora.getParam(LoraHook.b(role));
         plain.getParam(TransformerBlockConf.weight(role)).addi(a.mmul(b).muli(scale));
       }
     }
