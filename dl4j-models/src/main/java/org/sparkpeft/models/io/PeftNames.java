@@ -4,8 +4,9 @@ import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.layers.EmbeddingConf;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.HeadConfig;
-import org.sparkpeft.models.peft.ia3.Ia3Hook;
-import org.sparkpeft.models.peft.lora.LoraHook;
+import org.sparkpeft.models.peft.PeftMethod;
+import org.sparkpeft.models.peft.PeftMethods;
+import org.sparkpeft.models.peft.TensorName;
 
 /**
  * Hugging Face PEFT's tensor names for a BERT base ({@code base_model.model.<module>.<param>}), from sparkpeft's
@@ -16,14 +17,10 @@ import org.sparkpeft.models.peft.lora.LoraHook;
  *   <li>base modules (last_n, bitfit): Hugging Face's BertModel names, e.g.
  *       {@code base_model.model.encoder.layer.5.attention.self.query.weight} [out, in], {@code ...query.bias},
  *       {@code ...attention.output.LayerNorm.bias}, {@code base_model.model.embeddings.LayerNorm.bias};</li>
- *   <li>LoRA: PEFT's {@code <module>.lora_A.weight} [r, in] and {@code <module>.lora_B.weight} [out, r];</li>
- *   <li>IA3: PEFT's {@code <module>.ia3_l}, [out, 1] for output-scaled modules (e.g.
- *       {@code ...attention.self.key.ia3_l}) and [1, in] for the feed-forward module ({@code ...output.dense.ia3_l});</li>
- *   <li>Houlsby adapters (no PEFT equivalent): a module {@code adapter} inside the module whose output it adapts,
- *       {@code encoder.layer.N.attention.output.adapter} (after the attention output projection) and
- *       {@code encoder.layer.N.output.adapter} (after the FFN output projection), each with nn.Linear-style
- *       {@code down.weight} [size, hidden], {@code down.bias} [size], {@code up.weight} [hidden, size],
- *       {@code up.bias} [hidden];</li>
+ *   <li>parameters a method creates in the blocks: the name the method declares
+ *       ({@link PeftMethod#blockTensorName}), inside {@code base_model.model.encoder.layer.N.}: LoRA's
+ *       {@code <module>.lora_A.weight}, IA3's {@code <module>.ia3_l}, the bottleneck adapters'
+ *       {@code attention.output.adapter.down.weight}, ...;</li>
  *   <li>the head: {@code base_model.model.classifier.weight} / {@code .bias} (and {@code classifier.dense.*}).</li>
  * </ul>
  *
@@ -78,25 +75,11 @@ public record PeftNames(String name, boolean transposed) {
         if (param.equals(TransformerBlockConf.bias(role))) {
           return new PeftNames(module + ".bias", false);
         }
-        if (param.equals(LoraHook.a(role))) {
-          return new PeftNames(module + ".lora_A.weight", true);
-        }
-        if (param.equals(LoraHook.b(role))) {
-          return new PeftNames(module + ".lora_B.weight", true);
-        }
-        if (param.equals(Ia3Hook.vector(role))) {
-          // DL4J holds [1, n]; PEFT holds [1, in] for feed-forward modules, [out, 1] otherwise
-          return new PeftNames(module + ".ia3_l", !Ia3Hook.scalesInput(role));
-        }
       }
-      for (String[] site : new String[][] {{TransformerBlockConf.ATTENTION_ADAPTER, "attention.output.adapter"},
-          {TransformerBlockConf.OUTPUT_ADAPTER, "output.adapter"}}) {
-        java.util.List<String> params = TransformerBlockConf.adapterParams(site[0]);
-        String[] suffixes = {".down.weight", ".down.bias", ".up.weight", ".up.bias"};
-        for (int i = 0; i < params.size(); i++) {
-          if (param.equals(params.get(i))) {
-            return new PeftNames(block + site[1] + suffixes[i], i % 2 == 0);
-          }
+      for (PeftMethod<?> method : PeftMethods.all()) {
+        TensorName name = method.blockTensorName(param);
+        if (name != null) {
+          return new PeftNames(block + name.name(), name.transposed());
         }
       }
     }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * A parameter-efficient fine-tuning method. {@link PeftMethods#create} hands it a private copy of the base
@@ -40,4 +41,24 @@ public interface PeftMethod<C extends PeftConfig> {
 
   /** Edits {@code encoder} for {@code config}; returns the encoder parameters to train. */
   Set<String> adapt(ComputationGraphConfiguration encoder, C config);
+
+  /**
+   * Writes this method's Hugging Face PEFT-named fields of adapter_config.json (after {@code task_type}, before
+   * {@code bias}), defaults included; none by default.
+   */
+  default void putPeftFields(ObjectNode json, C config) {
+  }
+
+  /** The {@code bias} field of adapter_config.json: PEFT's "none", or "all" for a method that trains biases. */
+  default String peftBias() {
+    return "none";
+  }
+
+  /**
+   * The PEFT tensor name of block parameter {@code param} when this method creates such parameters in the blocks
+   * (LoRA's {@code query.loraA} is {@code attention.self.query.lora_A.weight}), otherwise null.
+   */
+  default TensorName blockTensorName(String param) {
+    return null;
+  }
 }

@@ -52,6 +52,11 @@ public final class PeftMethods {
     return METHODS.keySet();
   }
 
+  /** Every registered method, in registration order. */
+  public static java.util.Collection<PeftMethod<?>> all() {
+    return METHODS.values();
+  }
+
   public static PeftMethod<?> get(String type) {
     PeftMethod<?> method = METHODS.get(type);
     if (method == null) {

@@ -5,11 +5,14 @@ import java.util.Map;
 import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.MethodOptions;
+import org.sparkpeft.models.peft.PeftConfigFields;
 import org.sparkpeft.models.peft.PeftMethod;
+import org.sparkpeft.models.peft.TensorName;
 
 /** The {@code adapter} method: adds the two bottleneck adapters to the targeted blocks and trains exactly those. */
 public final class AdapterMethod implements PeftMethod<AdapterConfig> {
@@ -44,5 +47,35 @@ public final class AdapterMethod implements PeftMethod<AdapterConfig> {
       }
     });
     return created;
+  }
+
+  @Override
+  public void putPeftFields(ObjectNode json, AdapterConfig adapter) {
+    json.put("adapter_size", adapter.size());
+    json.put("adapter_activation", adapter.activation().configName());
+    json.put("adapter_residual", adapter.residual());
+    json.putArray("adapter_modules").add("attention.output.adapter").add("output.adapter");
+    PeftConfigFields.layers(json, adapter.layers());
+  }
+
+  /**
+   * No PEFT equivalent: a module {@code adapter} inside the module whose output it adapts,
+   * {@code attention.output.adapter} (after the attention output projection) and {@code output.adapter} (after the
+   * FFN output projection), each with nn.Linear-style {@code down.weight} [size, hidden], {@code down.bias} [size],
+   * {@code up.weight} [hidden, size], {@code up.bias} [hidden].
+   */
+  @Override
+  public TensorName blockTensorName(String param) {
+    for (String[] site : new String[][] {{TransformerBlockConf.ATTENTION_ADAPTER, "attention.output.adapter"},
+        {TransformerBlockConf.OUTPUT_ADAPTER, "output.adapter"}}) {
+      java.util.List<String> params = TransformerBlockConf.adapterParams(site[0]);
+      String[] suffixes = {".down.weight", ".down.bias", ".up.weight", ".up.bias"};
+      for (int i = 0; i < params.size(); i++) {
+        if (param.equals(params.get(i))) {
+          return new TensorName(site[1] + suffixes[i], i % 2 == 0);
+        }
+      }
+    }
+    return null;
   }
 }

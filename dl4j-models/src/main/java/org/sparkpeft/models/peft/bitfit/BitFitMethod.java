@@ -48,4 +48,10 @@ public final class BitFitMethod implements PeftMethod<BitFitConfig> {
     }
     return selected;
   }
+
+  /** BitFit trains every bias: PEFT's {@code bias = "all"}. */
+  @Override
+  public String peftBias() {
+    return "all";
+  }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
@@ -50,5 +51,10 @@ public final class LastNMethod implements PeftMethod<LastNConfig> {
       }
     });
     return selected;
+  }
+
+  @Override
+  public void putPeftFields(ObjectNode json, LastNConfig config) {
+    json.put("last_n", config.n());
   }
 }
