@@ -48,14 +48,14 @@ class GradientCheckTest {
    * carries gradient.
    */
   @ParameterizedTest
-  @EnumSource(org.sparkpeft.models.bert.layers.AdapterActivation.class)
+  @EnumSource(org.sparkpeft.models.peft.adapter.AdapterActivation.class)
   void ia3AndAdapterGradientsIncludingInputGradientsMatchFiniteDifferences(
-      org.sparkpeft.models.bert.layers.AdapterActivation activation) {
+      org.sparkpeft.models.peft.adapter.AdapterActivation activation) {
     for (boolean residual : new boolean[] {true, false}) {
       ComputationGraph graph = TinyBert.classifier(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.DOUBLE, 3,
           new org.nd4j.linalg.learning.config.NoOp(), block -> {
             block.addHook(new org.sparkpeft.models.peft.ia3.Ia3Hook(java.util.EnumSet.allOf(DenseRole.class)));
-            block.setAdapter(5, activation, residual);
+            block.addHook(new org.sparkpeft.models.peft.adapter.AdapterHook(5, activation, residual));
           });
       org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(11);
       int moved = 0;

@@ -10,7 +10,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.sparkpeft.models.bert.DenseRole;
-import org.sparkpeft.models.bert.layers.AdapterActivation;
+import org.sparkpeft.models.peft.adapter.AdapterActivation;
 import org.sparkpeft.models.peft.adapter.AdapterConfig;
 import org.sparkpeft.models.peft.lora.LoraConfig;
 

@@ -18,7 +18,7 @@ import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.TinyBert;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
-import org.sparkpeft.models.bert.layers.AdapterActivation;
+import org.sparkpeft.models.peft.adapter.AdapterActivation;
 import org.sparkpeft.models.peft.adapter.AdapterConfig;
 import org.sparkpeft.models.peft.bitfit.BitFitConfig;
 import org.sparkpeft.models.peft.head.HeadOnlyConfig;

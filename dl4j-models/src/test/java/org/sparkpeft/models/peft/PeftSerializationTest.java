@@ -20,9 +20,9 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.sparkpeft.models.bert.DenseRole;
 import org.sparkpeft.models.bert.TinyBert;
-import org.sparkpeft.models.bert.layers.AdapterActivation;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
+import org.sparkpeft.models.peft.adapter.AdapterActivation;
 import org.sparkpeft.models.peft.adapter.AdapterConfig;
 import org.sparkpeft.models.peft.ia3.Ia3Config;
 
@@ -60,9 +60,11 @@ class PeftSerializationTest {
       assertEquals(java.util.List.of(DenseRole.KEY, DenseRole.OUTPUT), java.util.List.copyOf(block.hooks(org.sparkpeft.models.peft.ia3.Ia3Hook.class).get(0).targets()));
       assertTrue(!block.getFrozenParams().contains("key.ia3") && block.getFrozenParams().contains("key.W"));
     } else {
-      assertEquals(4, block.getAdapterSize());
-      assertEquals(AdapterActivation.TANH, block.getAdapterActivation());
-      assertTrue(!block.isAdapterResidual());
+      org.sparkpeft.models.peft.adapter.AdapterHook adapter =
+          block.hooks(org.sparkpeft.models.peft.adapter.AdapterHook.class).get(0);
+      assertEquals(4, adapter.size());
+      assertEquals(AdapterActivation.TANH, adapter.activation());
+      assertTrue(!adapter.residual());
     }
     INDArray[] in = {ids};
     INDArray[] masks = {mask};

@@ -89,9 +89,9 @@ public final class TensorMath {
    * GELU forward: {@code y} and the {@code gate} its backward reuses (erf form: Φ(x) = (1 + erf(x / √2)) / 2, so
    * y = x Φ(x); tanh form: tanh(√(2/π) (x + 0.044715 x³))). Keeping the gate saves backprop its most expensive op.
    */
-  record Gelu(INDArray y, INDArray gate) {}
+  public record Gelu(INDArray y, INDArray gate) {}
 
-  static Gelu gelu(INDArray x, BertConfig.Activation kind) {
+  public static Gelu gelu(INDArray x, BertConfig.Activation kind) {
     if (kind == BertConfig.Activation.GELU_ERF) {
       INDArray cdf = erf(x.div(SQRT2)).addi(1.0).muli(0.5);
       return new Gelu(cdf.mul(x), cdf);
@@ -101,7 +101,7 @@ public final class TensorMath {
   }
 
   /** dL/dx given dL/dy for y = gelu(x), from x and the forward's gate (neither is modified). */
-  static INDArray geluBackward(INDArray x, INDArray gate, INDArray dy, BertConfig.Activation kind) {
+  public static INDArray geluBackward(INDArray x, INDArray gate, INDArray dy, BertConfig.Activation kind) {
     INDArray derivative;
     if (kind == BertConfig.Activation.GELU_ERF) {
       // Φ(x) + x φ(x)

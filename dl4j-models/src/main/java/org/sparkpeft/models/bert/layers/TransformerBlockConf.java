@@ -22,13 +22,9 @@ import org.sparkpeft.models.bert.DenseRole;
  * {@code attentionNorm.gamma}, {@code attentionNorm.beta}, {@code outputNorm.gamma}, {@code outputNorm.beta}
  * (never an underscore: DL4J splits gradient keys at the last '_').
  *
- * <p>PEFT methods that change the dense projections (LoRA, IA3) do so through the {@link ProjectionHook}s the block
- * holds ({@link #getHooks()}): their parameters follow the base ones in {@link #layout()}, in hook order.
- *
- * <p>Optional Houlsby bottleneck adapters: after the attention output projection ({@code attentionAdapter.*}) and
- * after the FFN output projection ({@code outputAdapter.*}), before each residual + LayerNorm:
- * {@code h + up(act(down(h)))}, {@code down.W} [hidden, size], {@code down.b}, {@code up.W} [size, hidden],
- * {@code up.b}; down is N(0, 0.01²), up is zero, so a new adapter (with its residual) is the identity.
+ * <p>PEFT methods (LoRA, IA3, bottleneck adapters) change the dense projections through the {@link ProjectionHook}s
+ * the block holds ({@link #getHooks()}); the block knows none of them by name. Their parameters follow the base
+ * ones in {@link #layout()}, in hook order.
  */
 public class TransformerBlockConf extends SparkpeftLayerConf {
 
@@ -39,14 +35,6 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
   private BertConfig.Activation activation;
   private int blockIndex;
   private List<ProjectionHook> hooks = List.of();
-  private int adapterSize;
-  private AdapterActivation adapterActivation = AdapterActivation.RELU;
-  private boolean adapterResidual = true;
-
-  /** Where the bottleneck adapters sit: after the attention output projection and after the FFN output. */
-  public static final String ATTENTION_ADAPTER = "attentionAdapter";
-  public static final String OUTPUT_ADAPTER = "outputAdapter";
-  public static final List<String> ADAPTER_SITES = List.of(ATTENTION_ADAPTER, OUTPUT_ADAPTER);
 
   /** For JSON deserialisation. */
   public TransformerBlockConf() {
@@ -116,25 +104,6 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     return hooks.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  /** Adds the two bottleneck adapters of {@code size} (replacing any earlier adapter setting). */
-  public void setAdapter(int size, AdapterActivation activation, boolean residual) {
-    if (size < 1) {
-      throw new IllegalArgumentException("adapter size must be >= 1, got " + size);
-    }
-    this.adapterSize = size;
-    this.adapterActivation = activation;
-    this.adapterResidual = residual;
-  }
-
-  public boolean hasAdapter() {
-    return adapterSize > 0;
-  }
-
-  /** The parameter names of the adapter at {@code site} ({@link #ATTENTION_ADAPTER} or {@link #OUTPUT_ADAPTER}). */
-  public static List<String> adapterParams(String site) {
-    BottleneckAdapter.Params p = BottleneckAdapter.Params.at(site);
-    return List.of(p.downW(), p.downB(), p.upW(), p.upB());
-  }
 
   public static final String ATTENTION_LN_GAMMA = "attentionNorm.gamma";
   public static final String ATTENTION_LN_BETA = "attentionNorm.beta";
@@ -151,9 +120,6 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     layout.add(ATTENTION_LN_GAMMA, hidden).add(ATTENTION_LN_BETA, hidden);
     layout.add(OUTPUT_LN_GAMMA, hidden).add(OUTPUT_LN_BETA, hidden);
     hooks.forEach(hook -> hook.declare(layout, this));
-    if (hasAdapter()) {
-      ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).addTo(layout, hidden, adapterSize));
-    }
     return layout;
   }
 
@@ -176,12 +142,9 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     views.get(OUTPUT_LN_GAMMA).assign(1.0);
     views.get(OUTPUT_LN_BETA).assign(0.0);
     hooks.forEach(hook -> hook.initialize(views, this));
-    if (hasAdapter()) {
-      ADAPTER_SITES.forEach(site -> BottleneckAdapter.Params.at(site).initialize(views));
-    }
   }
 
-  /** The hooks' groups ("lora", "ia3", ...) and "adapter" for PEFT parameters; "bias" or "weight" for the base's. */
+  /** The hooks' groups ("lora", "ia3", "adapter", ...) for PEFT parameters; "bias" or "weight" for the base's. */
   @Override
   public String paramGroup(String name) {
     for (ProjectionHook hook : hooks) {
@@ -189,9 +152,6 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
       if (group != null) {
         return group;
       }
-    }
-    if (ADAPTER_SITES.stream().anyMatch(site -> adapterParams(site).contains(name))) {
-      return "adapter";
     }
     return super.paramGroup(name);
   }
@@ -261,28 +221,4 @@ public class TransformerBlockConf extends SparkpeftLayerConf {
     this.blockIndex = blockIndex;
   }
 
-  /** Bottleneck size of the adapters, 0 = none. */
-  public int getAdapterSize() {
-    return adapterSize;
-  }
-
-  public void setAdapterSize(int adapterSize) {
-    this.adapterSize = adapterSize;
-  }
-
-  public AdapterActivation getAdapterActivation() {
-    return adapterActivation;
-  }
-
-  public void setAdapterActivation(AdapterActivation adapterActivation) {
-    this.adapterActivation = adapterActivation;
-  }
-
-  public boolean isAdapterResidual() {
-    return adapterResidual;
-  }
-
-  public void setAdapterResidual(boolean adapterResidual) {
-    this.adapterResidual = adapterResidual;
-  }
 }

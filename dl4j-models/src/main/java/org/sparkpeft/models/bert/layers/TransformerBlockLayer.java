@@ -33,14 +33,10 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
                        INDArray context, TensorMath.Norm norm1, INDArray inter, TensorMath.Gelu act,
                        TensorMath.Norm norm2, Trace trace) {}
 
-  /**
-   * The PEFT paths' forward state: what each projection hook saved, by {@link #hookKey}, and the two bottleneck
-   * adapters' states (null without adapters).
-   */
-  private record Trace(Map<String, Map<String, INDArray>> hooks, BottleneckAdapter.State[] attention,
-                       BottleneckAdapter.State[] output) {
+  /** The PEFT paths' forward state: what each projection hook saved, by {@link #hookKey}. */
+  private record Trace(Map<String, Map<String, INDArray>> hooks) {
     Trace() {
-      this(new HashMap<>(), new BottleneckAdapter.State[1], new BottleneckAdapter.State[1]);
+      this(new HashMap<>());
     }
   }
 
@@ -102,14 +98,12 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     }
     INDArray probs = TensorMath.softmaxLastAxis(scores);
     INDArray context = TensorMath.mergeHeads(TensorMath.mm(probs, vh));
-    INDArray attended = adapter(dense(context, DenseRole.ATTENTION_OUTPUT, training, trace),
-        TransformerBlockConf.ATTENTION_ADAPTER, trace.attention()).addi(x);
+    INDArray attended = dense(context, DenseRole.ATTENTION_OUTPUT, training, trace).addi(x);
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
         conf.getLayerNormEps());
     INDArray inter = dense(norm1.y(), DenseRole.INTERMEDIATE, training, trace);
     TensorMath.Gelu act = TensorMath.gelu(inter, conf.getActivation());
-    INDArray ffn = adapter(dense(act.y(), DenseRole.OUTPUT, training, trace), TransformerBlockConf.OUTPUT_ADAPTER,
-        trace.output()).addi(norm1.y());
+    INDArray ffn = dense(act.y(), DenseRole.OUTPUT, training, trace).addi(norm1.y());
     TensorMath.Norm norm2 = TensorMath.layerNorm(ffn, getParam(OUTPUT_LN_GAMMA), getParam(OUTPUT_LN_BETA),
         conf.getLayerNormEps());
     return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, inter, act, norm2, trace);
@@ -130,25 +124,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       saved.forEach((name, array) -> copy.put(name, kept.keep("hook." + key + "." + name, array)));
       out.hooks().put(key, copy);
     });
-    if (trace.attention()[0] != null) {
-      out.attention()[0] = trace.attention()[0].keep(kept, TransformerBlockConf.ATTENTION_ADAPTER);
-      out.output()[0] = trace.output()[0].keep(kept, TransformerBlockConf.OUTPUT_ADAPTER);
-    }
     return out;
-  }
-
-  /** The bottleneck adapter at {@code site} applied to {@code h}, or {@code h} when the block has none. */
-  private INDArray adapter(INDArray h, String site, BottleneckAdapter.State[] state) {
-    TransformerBlockConf conf = layerConf();
-    return !conf.hasAdapter() ? h : BottleneckAdapter.forward(h, BottleneckAdapter.Params.at(site), this::getParam,
-        conf.getAdapterActivation(), conf.isAdapterResidual(), state);
-  }
-
-  /** dL/dh of the adapter at {@code site} (identity without adapters); writes its parameter gradients. */
-  private INDArray adapterBackward(INDArray dOut, String site, BottleneckAdapter.State[] state) {
-    TransformerBlockConf conf = layerConf();
-    return !conf.hasAdapter() ? dOut : BottleneckAdapter.backward(state[0], dOut, BottleneckAdapter.Params.at(site),
-        this::getParam, this::grad, conf.getAdapterActivation(), conf.isAdapterResidual());
   }
 
   /** The key of what hook {@code index} saved around the dense of {@code role}. */
@@ -196,14 +172,12 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dFfn = TensorMath.layerNormBackward(c.norm2(), getParam(OUTPUT_LN_GAMMA), dOut,
           grad(OUTPUT_LN_GAMMA), grad(OUTPUT_LN_BETA));
       Trace trace = c.trace();
-      INDArray dAct = denseBackward(c.act().y(), adapterBackward(dFfn, TransformerBlockConf.OUTPUT_ADAPTER, trace.output()),
-          DenseRole.OUTPUT, trace);
+      INDArray dAct = denseBackward(c.act().y(), dFfn, DenseRole.OUTPUT, trace);
       INDArray dInter = TensorMath.geluBackward(c.inter(), c.act().gate(), dAct, conf.getActivation());
       INDArray dNorm1 = denseBackward(c.norm1().y(), dInter, DenseRole.INTERMEDIATE, trace).addi(dFfn);
       INDArray dAttended = TensorMath.layerNormBackward(c.norm1(), getParam(ATTENTION_LN_GAMMA), dNorm1,
           grad(ATTENTION_LN_GAMMA), grad(ATTENTION_LN_BETA));
-      INDArray dContext = denseBackward(c.context(), adapterBackward(dAttended, TransformerBlockConf.ATTENTION_ADAPTER,
-          trace.attention()), DenseRole.ATTENTION_OUTPUT, trace);
+      INDArray dContext = denseBackward(c.context(), dAttended, DenseRole.ATTENTION_OUTPUT, trace);
 
       int heads = conf.getHeads();
       int dim = conf.getHidden() / heads;

@@ -3,7 +3,6 @@ package org.sparkpeft.models.peft.adapter;
 import java.util.Map;
 import java.util.Set;
 
-import org.sparkpeft.models.bert.layers.AdapterActivation;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.MethodOptions;
 import org.sparkpeft.models.peft.OptionSpec;

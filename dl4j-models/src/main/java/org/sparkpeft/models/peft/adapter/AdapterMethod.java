@@ -6,7 +6,6 @@ import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.MethodOptions;
@@ -41,9 +40,9 @@ public final class AdapterMethod implements PeftMethod<AdapterConfig> {
   public Set<String> adapt(ComputationGraphConfiguration encoder, AdapterConfig config) {
     Set<String> created = new LinkedHashSet<>();
     EncoderBlocks.selected(encoder, config.layers(), "adapter").forEach((vertex, block) -> {
-      block.setAdapter(config.size(), config.activation(), config.residual());
-      for (String site : TransformerBlockConf.ADAPTER_SITES) {
-        TransformerBlockConf.adapterParams(site).forEach(p -> created.add(vertex + "_" + p));
+      block.addHook(new AdapterHook(config.size(), config.activation(), config.residual()));
+      for (String site : AdapterHook.SITES) {
+        AdapterHook.params(site).forEach(p -> created.add(vertex + "_" + p));
       }
     });
     return created;
@@ -66,9 +65,9 @@ public final class AdapterMethod implements PeftMethod<AdapterConfig> {
    */
   @Override
   public TensorName blockTensorName(String param) {
-    for (String[] site : new String[][] {{TransformerBlockConf.ATTENTION_ADAPTER, "attention.output.adapter"},
-        {TransformerBlockConf.OUTPUT_ADAPTER, "output.adapter"}}) {
-      java.util.List<String> params = TransformerBlockConf.adapterParams(site[0]);
+    for (String[] site : new String[][] {{AdapterHook.ATTENTION_ADAPTER, "attention.output.adapter"},
+        {AdapterHook.OUTPUT_ADAPTER, "output.adapter"}}) {
+      java.util.List<String> params = AdapterHook.params(site[0]);
       String[] suffixes = {".down.weight", ".down.bias", ".up.weight", ".up.bias"};
       for (int i = 0; i < params.size(); i++) {
         if (param.equals(params.get(i))) {

@@ -1,8 +1,9 @@
-package org.sparkpeft.models.bert.layers;
+package org.sparkpeft.models.peft.adapter;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sparkpeft.models.bert.BertConfig;
+import org.sparkpeft.models.bert.layers.TensorMath;
 
 /** The non-linearity inside a bottleneck adapter, with its exact derivative. */
 public enum AdapterActivation {
