@@ -10,7 +10,6 @@ import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.peft.PeftConfig;
-import org.sparkpeft.models.peft.PeftMethods;
 import org.sparkpeft.models.peft.PeftModel;
 
 /**
