@@ -96,10 +96,18 @@ class LauncherIT {
     assertEquals(2, badWorkers.exitCode(), badWorkers.transcript());
     assertTrue(badWorkers.stderr().contains("--workers must be a positive integer"), badWorkers.transcript());
 
-    Result later = Launcher.run(runDir, LIMIT, "predict", "--adapter", "/nowhere");
-    assertEquals(2, later.exitCode(), later.transcript());
-    assertTrue(later.stderr().contains("does not have `predict` yet"), later.transcript());
-    assertFalse(later.stderr().contains("\tat "), later.transcript());
+    Result incomplete = Launcher.run(runDir, LIMIT, "predict", "--adapter", "/nowhere");
+    assertEquals(2, incomplete.exitCode(), incomplete.transcript());
+    assertTrue(incomplete.stderr().contains("Missing required options: '--input=<input>', '--output=<output>'"),
+        incomplete.transcript());
+    assertFalse(incomplete.stderr().contains("\tat "), incomplete.transcript());
+
+    Result noModelAdapter = Launcher.run(runDir, LIMIT, "predict", "--adapter", "/nowhere", "--input",
+        "/nowhere.csv", "--output", runDir.resolve("scored.parquet").toString());
+    assertEquals(2, noModelAdapter.exitCode(), noModelAdapter.transcript());
+    assertTrue(noModelAdapter.stderr().contains("adapter /nowhere has no adapter_config.json"),
+        noModelAdapter.transcript());
+    assertFalse(noModelAdapter.stderr().contains("\tat "), noModelAdapter.transcript());
 
     Result noAdapter = Launcher.run(runDir, LIMIT, "evaluate", "--adapter", "/nowhere", "--data", "/nowhere");
     assertEquals(2, noAdapter.exitCode(), noAdapter.transcript());
