@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkpeft.models.bert.layers.PoolingConf;
 import org.sparkpeft.models.peft.PeftModel;
 
 /**
@@ -80,6 +81,19 @@ public final class TrunkSplit {
     return at;
   }
 
+  /**
+   * Whether the trunk's output is a sequence ([batch, seq, hidden], with the attention mask) rather than pooled
+   * vectors ([batch, hidden], the trunk ends with the pooling).
+   */
+  public boolean sequenceOutput() {
+    for (int i = 0; i < at; i++) {
+      if (model.graph().getLayer(chain.get(i)).conf().getLayer() instanceof PoolingConf) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The first layer that trains (the upper graph's first layer). */
   public String firstTrainedLayer() {
     return chain.get(at);
@@ -139,7 +153,7 @@ public final class TrunkSplit {
     return upper;
   }
 
-  /** Copies the model's step and epoch counters (the schedule and Adam's bias correction read them) to the upper graph. */
+  /** Copies the model's step and epoch counters (read by the schedule and Adam's bias correction) to the upper graph. */
   public void syncCounters() {
     upper.getConfiguration().setIterationCount(model.graph().getConfiguration().getIterationCount());
     upper.getConfiguration().setEpochCount(model.graph().getConfiguration().getEpochCount());

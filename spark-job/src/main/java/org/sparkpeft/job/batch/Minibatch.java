@@ -37,6 +37,20 @@ public final class Minibatch implements Serializable {
     return labels;
   }
 
+  /** The rows' token ids, unpadded (not copied: do not modify). */
+  public int[][] ids() {
+    return ids;
+  }
+
+  /** One-hot labels [rows, classes]. */
+  public INDArray oneHot(int classes) {
+    INDArray oneHot = Nd4j.zeros(labels.length, classes);
+    for (int i = 0; i < labels.length; i++) {
+      oneHot.putScalar(i, labels[i], 1.0);
+    }
+    return oneHot;
+  }
+
   /** The rows as {@code label:ids} text, for comparing batches in tests and logs. */
   public String describe() {
     StringBuilder out = new StringBuilder();
@@ -49,11 +63,7 @@ public final class Minibatch implements Serializable {
   /** Padded ids, attention mask as the feature mask, one-hot labels. */
   public MultiDataSet toMultiDataSet(int classes) {
     PaddedBatch padded = PaddedBatch.of(Arrays.asList(ids));
-    INDArray oneHot = Nd4j.zeros(labels.length, classes);
-    for (int i = 0; i < labels.length; i++) {
-      oneHot.putScalar(i, labels[i], 1.0);
-    }
-    return new MultiDataSet(new INDArray[] {padded.ids()}, new INDArray[] {oneHot}, new INDArray[] {padded.mask()},
-        null);
+    return new MultiDataSet(new INDArray[] {padded.ids()}, new INDArray[] {oneHot(classes)},
+        new INDArray[] {padded.mask()}, null);
   }
 }

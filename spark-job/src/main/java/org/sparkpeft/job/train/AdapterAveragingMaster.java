@@ -24,6 +24,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.job.batch.Minibatch;
+import org.sparkpeft.job.train.cache.FeatureCacheSpec;
 import scala.reflect.ClassTag$;
 import org.sparkpeft.job.gpu.GpuStages;
 
@@ -62,6 +63,7 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
   private final transient String frozenChecksum;
   private final long seed;
   private final int classes;
+  private final FeatureCacheSpec featureCache;
   private transient AdapterState roundState;
   private transient long stateBytes;
   private transient long resultBytes = -1;
@@ -75,6 +77,7 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
     this.frozenChecksum = builder.frozenChecksum;
     this.seed = builder.seed;
     this.classes = spec.labels();
+    this.featureCache = builder.featureCache;
   }
 
   public TrainableSlice slice() {
@@ -132,7 +135,7 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
     WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
         averagingFrequency, prefetchNumBatches, false);
     return new AdapterAveragingWorker(broadcast, configuration, trainingHookList, listeners, getRouterProvider(), spec,
-        hadoopConf);
+        hadoopConf, featureCache);
   }
 
   /**
@@ -207,6 +210,7 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
     private final String frozenChecksum;
     private final Map<String, String> hadoopConf;
     private final long seed;
+    private FeatureCacheSpec featureCache;
 
     /**
      * @param workers partitions per round
@@ -224,6 +228,12 @@ public class AdapterAveragingMaster extends ParameterAveragingTrainingMaster {
       this.frozenChecksum = frozenChecksum;
       this.hadoopConf = hadoopConf;
       this.seed = seed;
+    }
+
+    /** Workers fit above the frozen trunk on cached features ({@code null}: no cache, the default). */
+    public Builder featureCache(FeatureCacheSpec featureCache) {
+      this.featureCache = featureCache;
+      return this;
     }
 
     @Override

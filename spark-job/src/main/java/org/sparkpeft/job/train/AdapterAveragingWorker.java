@@ -18,8 +18,13 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.model.ExecutorModels;
+import org.sparkpeft.job.train.cache.FeatureCacheSpec;
+import org.sparkpeft.job.train.cache.FeatureStore;
+import org.sparkpeft.job.train.cache.TrunkFeatures;
 import org.sparkpeft.models.peft.PeftModel;
+import org.sparkpeft.models.train.TrunkSplit;
 
 /**
  * DL4J's {@link ParameterAveragingTrainingWorker}, specialised for adapter-only averaging. The stock worker builds a
@@ -28,7 +33,8 @@ import org.sparkpeft.models.peft.PeftModel;
  * fingerprint, and this worker checks the trainable slice and the frozen parameters' SHA-256 against the driver's once
  * per graph), overwrites only its trainable parameters, updater state and step counters from the round's
  * {@link AdapterState}, seeds the task's randomness from (seed, epoch, round, partition), and returns only the
- * trainable slice ({@link AdapterResult}). {@code processMinibatch} (hooks + {@code graph.fit}) is DL4J's; the parent
+ * trainable slice ({@link AdapterResult}). With the frozen-trunk feature cache ({@link FeatureCacheSpec}), a step
+ * fits the graph's upper part on the trunk's stored output instead ({@link #fit}). {@code processMinibatch} (hooks + {@code graph.fit}) is DL4J's; the parent
  * gets a {@code null} broadcast because its {@code NetBroadcastTuple} is never used, and training stats must stay
  * off (the parent creates its stats helper only in the stock {@code getInitialModelGraph}).
  */
@@ -43,7 +49,10 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
   private final Broadcast<AdapterState> state;
   private final ModelSpec spec;
   private final Map<String, String> hadoopConf;
+  private final FeatureCacheSpec cache;
   private transient PeftModel model;
+  private transient TrunkSplit split;
+  private transient FeatureStore store;
   private transient double lossSum;
   private transient long examples;
   private transient int steps;
@@ -51,7 +60,7 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
   public AdapterAveragingWorker(Broadcast<AdapterState> state, WorkerConfiguration configuration,
                                 Collection<TrainingHook> hooks, Collection<TrainingListener> listeners,
                                 StatsStorageRouterProvider routerProvider, ModelSpec spec,
-                                Map<String, String> hadoopConf) {
+                                Map<String, String> hadoopConf, FeatureCacheSpec cache) {
     super(null, true, configuration, hooks, listeners, routerProvider);
     if (configuration.isCollectTrainingStats()) {
       throw new IllegalArgumentException("training stats are not supported by adapter-only averaging");
@@ -59,6 +68,7 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
     this.state = state;
     this.spec = spec;
     this.hadoopConf = hadoopConf;
+    this.cache = cache;
   }
 
   /** This task's graph: the executor's cached one, holding the round's trainable state. */
@@ -69,6 +79,11 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
     ComputationGraph graph = model.graph();
     verify(model, s);
     load(graph, s);
+    split = cache == null ? null : TrunkFeatures.split(model);
+    if (split != null) {
+      split.syncCounters();
+      store = FeatureStore.open(cache);
+    }
     int partition = TaskContext.get() == null ? 0 : TaskContext.getPartitionId();
     Nd4j.getRandom().setSeed(AdapterState.taskSeed(s.seed, s.epoch, s.round, partition));
     lossSum = 0;
@@ -108,6 +123,18 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
     VERIFIED.add(graph);
   }
 
+  /**
+   * One step on {@code batch}: with the feature cache, the upper graph ({@link TrunkSplit}) fits the batch's trunk
+   * features (stored, or computed and stored), else {@code graph} fits the batch; the result after the last minibatch.
+   */
+  ParameterAveragingTrainingResult fit(Minibatch batch, int classes, ComputationGraph graph, boolean isLast) {
+    if (split == null) {
+      return processMinibatch(batch.toMultiDataSet(classes), graph, isLast);
+    }
+    processMinibatch(TrunkFeatures.batch(batch, classes, split, store, cache), split.upper(), false);
+    return isLast ? getFinalResult(graph) : null;
+  }
+
   /** DL4J's step (hooks + fit), plus this worker's loss and example count; the result after the last minibatch. */
   @Override
   public ParameterAveragingTrainingResult processMinibatch(MultiDataSet data, ComputationGraph graph, boolean isLast) {
@@ -138,6 +165,8 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
     if (model != null) {
       ExecutorModels.giveBack(spec, model);
       model = null;
+      split = null;
+      store = null;
     }
   }
 }

@@ -50,7 +50,7 @@ final class AdapterRoundFlatMap implements FlatMapFunction<Iterator<Minibatch>, 
       ComputationGraph graph = worker.getInitialModelGraph();
       ParameterAveragingTrainingResult result = null;
       for (int i = 0; i < window.size(); i++) {
-        result = worker.processMinibatch(window.get(i).toMultiDataSet(classes), graph, i == window.size() - 1);
+        result = worker.fit(window.get(i), classes, graph, i == window.size() - 1);
       }
       return List.of(result).iterator();
     } finally {

@@ -28,6 +28,8 @@ import org.sparkpeft.job.model.ExecutorModels;
 import org.sparkpeft.job.model.ModelLocation;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
+import org.sparkpeft.job.train.cache.FeatureCacheSpec;
+import org.sparkpeft.job.train.cache.FeatureCaching;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.peft.PeftModel;
@@ -57,6 +59,8 @@ public final class AdapterTrainer {
   private final Map<String, String> hadoopConf;
   private final Checkpoints checkpoints;
   private final List<Consumer<RoundInfo>> observers = new ArrayList<>();
+  /** This run's frozen-trunk feature cache (null: none); its stores are removed when the run ends. */
+  private FeatureCacheSpec cache;
 
   /** A trainer that writes no checkpoints. */
   public AdapterTrainer(SparkSession spark, TrainConfig config) {
@@ -83,6 +87,15 @@ public final class AdapterTrainer {
   }
 
   public Outcome run() {
+    try {
+      return train();
+    } finally {
+      FeatureCaching.drop(jsc, cache, config.train().workers());
+      cache = null;
+    }
+  }
+
+  private Outcome train() {
     long start = System.nanoTime();
     requireNd4jKryo();
     TrainData data = new TrainData(spark, config);
@@ -109,13 +122,15 @@ public final class AdapterTrainer {
     LOG.info(model.summary());
     ComputationGraph graph = model.graph();
     TrainableSlice slice = TrainableSlice.of(model);
+    DataIdentity dataIdentity = checkpoints == null ? null : data.identity();
+    cache = FeatureCaching.plan(jsc, t, model, base.fingerprint(),
+        () -> dataIdentity != null ? dataIdentity : data.identity());
     AdapterAveragingMaster master = new AdapterAveragingMaster.Builder(t.workers(), spec, slice,
         slice.frozenChecksum(graph.params()), hadoopConf, t.seed())
-        .batchSizePerWorker(t.batchSize()).averagingFrequency(f).build();
+        .batchSizePerWorker(t.batchSize()).averagingFrequency(f).featureCache(cache).build();
     requireKryoBuffer(slice);
     SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
     String fingerprint = fingerprint(base, slice);
-    DataIdentity dataIdentity = checkpoints == null ? null : data.identity();
 
     RunState state = RunState.fresh(slice.gather(graph.params()));
     if (checkpoints != null) {
@@ -185,6 +200,7 @@ public final class AdapterTrainer {
         observers.forEach(o -> o.accept(info));
       }
       batches.unpersist();
+      FeatureCaching.log(cache, epoch);
     }
     if (bar != null) {
       bar.clear();

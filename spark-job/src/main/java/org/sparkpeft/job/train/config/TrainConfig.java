@@ -20,9 +20,27 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
 
   /**
    * @param checkpointEveryRounds write a checkpoint every N rounds ({@code checkpoint.every-rounds}; 0 = never)
+   * @param featureCache the frozen-trunk feature cache ({@code train.feature-cache*})
    */
   public record Train(int epochs, int batchSize, int averagingFrequency, int workers, long seed,
-                      int checkpointEveryRounds) implements Serializable {}
+                      int checkpointEveryRounds, FeatureCache featureCache) implements Serializable {}
+
+  /**
+   * The frozen-trunk feature cache: with {@code auto}, a run of 2 or more epochs whose method leaves a frozen trunk
+   * (embeddings and the blocks below the first trained layer) stores each example's trunk output on the executor's
+   * local disk in its first epoch and starts later epochs above the trunk.
+   *
+   * @param enabled {@code train.feature-cache}: auto (true) or off (false)
+   * @param maxMegabytes {@code train.feature-cache-max-mb}: the most each executor stores; examples beyond it are
+   *     recomputed every epoch
+   */
+  public record FeatureCache(boolean enabled, long maxMegabytes) implements Serializable {
+    public FeatureCache {
+      if (maxMegabytes < 0) {
+        throw new IllegalArgumentException("train.feature-cache-max-mb must be >= 0, got " + maxMegabytes);
+      }
+    }
+  }
 
   /** Which validation metric early stopping and "best adapter" use. */
   public enum Metric {

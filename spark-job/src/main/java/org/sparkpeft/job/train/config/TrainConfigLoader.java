@@ -70,7 +70,7 @@ public final class TrainConfigLoader {
             fraction(c, "optimizer.warmup-fraction")),
         new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
             atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed"),
-            atLeast(c, "checkpoint.every-rounds", 0)),
+            atLeast(c, "checkpoint.every-rounds", 0), featureCache(c)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
   }
@@ -252,6 +252,14 @@ public final class TrainConfigLoader {
     } catch (ConfigException e) {
       throw new UserError(key + " must be true or false, got " + given(c, key) + ".");
     }
+  }
+
+  private static TrainConfig.FeatureCache featureCache(Config c) {
+    String mode = text(c, "train.feature-cache", true).toLowerCase(Locale.ROOT);
+    if (!mode.equals("auto") && !mode.equals("off")) {
+      throw new UserError("train.feature-cache must be auto or off, got " + given(c, "train.feature-cache") + ".");
+    }
+    return new TrainConfig.FeatureCache(mode.equals("auto"), atLeast(c, "train.feature-cache-max-mb", 0));
   }
 
   private static TrainConfig.Metric metric(Config c) {
