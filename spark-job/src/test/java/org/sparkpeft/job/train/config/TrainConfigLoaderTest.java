@@ -36,6 +36,9 @@ class TrainConfigLoaderTest {
     assertEquals(32, config.train().batchSize());
     assertEquals(TrainConfig.Metric.ACCURACY, config.eval().metric());
     assertEquals(5e-4, config.optimizer().learningRate());
+    assertEquals(new TrainConfig.FeatureCache(true, 4096), config.train().featureCache());
+    assertEquals(new TrainConfig.FeatureCache(false, 10), TrainConfigLoader.load(null, List.of("data=d",
+        "output.path=o", "train.feature-cache=OFF", "train.feature-cache-max-mb=10")).train().featureCache());
   }
 
   @Test
@@ -72,6 +75,8 @@ class TrainConfigLoaderTest {
     assertEquals("train.epochs must be an integer, got 'abc'.", error("train.epochs=abc"));
     assertEquals("optimizer.lr must be > 0, got -1.0.", error("optimizer.lr=-1"));
     assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'foo'.", error("eval.metric=foo"));
+    assertEquals("train.feature-cache must be auto or off, got 'on'.", error("train.feature-cache=on"));
+    assertEquals("train.feature-cache-max-mb must be an integer >= 0, got -5.", error("train.feature-cache-max-mb=-5"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
@@ -112,8 +117,9 @@ class TrainConfigLoaderTest {
     assertEquals("method.options is a section (method.options.<name>), not a value.",
         error("method.options=r=4"));
     assertTrue(error("train..epochs=3").startsWith("command-line settings are not valid: "), error("train..epochs=3"));
-    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, train.seed, "
-        + "train.workers), not a value.", error("train=5"));
+    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, "
+        + "train.feature-cache, train.feature-cache-max-mb, train.seed, train.workers), not a value.",
+        error("train=5"));
   }
 
   @Test
