@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.PeftModel;
 
 /**
@@ -92,6 +93,17 @@ public final class TrunkSplit {
       }
     }
     return true;
+  }
+
+  /** How many transformer blocks the trunk holds (0: only the embeddings, too cheap to be worth caching). */
+  public int trunkBlocks() {
+    int blocks = 0;
+    for (int i = 0; i < at; i++) {
+      if (model.graph().getLayer(chain.get(i)).conf().getLayer() instanceof TransformerBlockConf) {
+        blocks++;
+      }
+    }
+    return blocks;
   }
 
   /** The first layer that trains (the upper graph's first layer). */

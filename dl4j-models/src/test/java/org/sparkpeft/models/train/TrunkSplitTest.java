@@ -90,11 +90,15 @@ class TrunkSplitTest {
     assertEquals(TinyBert.CONFIG.layers() + 2, head.trunkLayers(), "embeddings, blocks and pooling");
     INDArray mask = TinyBert.mask(DataType.FLOAT, 5, 5, 3);
     assertTrue(!head.sequenceOutput());
+    assertEquals(TinyBert.CONFIG.layers(), head.trunkBlocks());
     assertEquals(2, head.features(TinyBert.ids(DataType.FLOAT, 1, 2, 5, TinyBert.CONFIG.vocab()), mask).rank());
     TrunkSplit last = TrunkSplit.of(model(new LastNConfig(1, HeadConfig.linear(3))));
     assertEquals(2, last.trunkLayers(), "embeddings and block 0");
     assertEquals("encoder.layer.1", last.firstTrainedLayer());
     assertTrue(last.sequenceOutput());
+    assertEquals(1, last.trunkBlocks());
+    assertEquals(0, TrunkSplit.of(model(LoraConfig.of(4, 8, EnumSet.of(DenseRole.QUERY), HeadConfig.linear(3))))
+        .trunkBlocks(), "LoRA on every block: the trunk is the embeddings");
     assertEquals(3, last.features(TinyBert.ids(DataType.FLOAT, 1, 2, 5, TinyBert.CONFIG.vocab()), mask).rank());
     assertNotEquals(head.trunkDigest(), last.trunkDigest());
     assertEquals(last.trunkDigest(), TrunkSplit.of(model(new LastNConfig(1, HeadConfig.linear(2)))).trunkDigest());

@@ -27,7 +27,7 @@ public final class FeatureCaching {
 
   /**
    * The run's cache: with {@code train.feature-cache=auto}, 2 or more epochs and a model with a frozen trunk
-   * ({@link TrunkSplit#of}); else null. {@code data} is asked for the prepared data's identity only when the cache
+   * ({@link TrunkSplit#of}) that holds at least one transformer block; else null. {@code data} is asked for the prepared data's identity only when the cache
    * is used.
    */
   public static FeatureCacheSpec plan(JavaSparkContext jsc, TrainConfig.Train train, PeftModel model,
@@ -39,6 +39,11 @@ public final class FeatureCaching {
     TrunkSplit split = TrunkSplit.of(model);
     if (split == null) {
       LOG.info("feature cache: not used (the first layer trains, so there is no frozen trunk to cache)");
+      return null;
+    }
+    if (split.trunkBlocks() == 0) {
+      LOG.info("feature cache: not used (the frozen trunk below " + split.firstTrainedLayer()
+          + " is only the embeddings, cheaper to recompute than to read back)");
       return null;
     }
     FeatureCacheSpec spec = new FeatureCacheSpec(FeatureCacheSpec.key(baseFingerprint, data.get(), split),

@@ -86,10 +86,33 @@ class FeatureStoreTest {
     assertNotEquals(spec(key, "run-1", 1).storeId(), spec(key, "run-2", 1).storeId(), "runs never share a store");
   }
 
+  @Test
+  void theCacheIsPlannedOnlyWhenItIsOnTheRunHasASecondEpochAndTheTrunkHoldsABlock() {
+    BaseModel base = BaseModel.defaultModel();
+    PeftModel head = model(base, "head", Map.of(), 0);
+    PeftModel loraEverywhere = model(base, "lora", Map.of("r", "4"), 0);
+    java.util.function.Supplier<DataIdentity> data = () -> {
+      throw new AssertionError("the data's identity is computed only for a cache that is used");
+    };
+    assertNull(FeatureCaching.plan(null, train(2, false), head, base.fingerprint(), data), "off");
+    assertNull(FeatureCaching.plan(null, train(1, true), head, base.fingerprint(), data), "one epoch");
+    assertNull(FeatureCaching.plan(null, train(2, true), loraEverywhere, base.fingerprint(), data),
+        "LoRA on block 0: only the embeddings are frozen below it");
+    assertEquals(0, TrunkSplit.of(loraEverywhere).trunkBlocks());
+  }
+
+  private static org.sparkpeft.job.train.config.TrainConfig.Train train(int epochs, boolean cache) {
+    return new org.sparkpeft.job.train.config.TrainConfig.Train(epochs, 8, 1, 2, 42, 0,
+        new org.sparkpeft.job.train.config.TrainConfig.FeatureCache(cache, 100));
+  }
+
   private static TrunkSplit split(BaseModel base, String method, Map<String, String> options, int headHidden) {
-    PeftModel model = new ModelSpec(ModelLocation.defaultModel(), base.fingerprint(), method, options, 2, headHidden,
+    return TrunkSplit.of(model(base, method, options, headHidden));
+  }
+
+  private static PeftModel model(BaseModel base, String method, Map<String, String> options, int headHidden) {
+    return new ModelSpec(ModelLocation.defaultModel(), base.fingerprint(), method, options, 2, headHidden,
         0.1, 1e-3, 0.01, 0, 10, 42).build(base);
-    return TrunkSplit.of(model);
   }
 
   private static FeatureCacheSpec spec(String key, String run, long maxMb) {
