@@ -106,6 +106,9 @@ public final class DemoCommand implements Callable<Integer> {
     row("test accuracy", String.format(Locale.ROOT, "%.4f (re-loaded adapter: %.4f)", r.test().accuracy(),
         reloaded.accuracy()));
     row("test macro-F1", String.format(Locale.ROOT, "%.4f", r.test().macroF1()));
+    if (r.baseline() != null) {
+      row("baseline", BaselineSummary.line(r));
+    }
     row("trainable parameters", String.format(Locale.ROOT, "%,d of %,d (%.3f %%)", r.trainableParams(),
         r.totalParams(), r.trainablePercent()));
     row("adapter size", String.format(Locale.ROOT, "%,d bytes (%.2f %% of the base's float32 weights)",

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
 import org.sparkpeft.data.UserError;
+import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.service.RawInput;
 import org.sparkpeft.job.service.TrainingService.Written;
@@ -175,8 +176,14 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingReport r = written.report();
     String output = written.output();
     System.out.printf(Locale.ROOT, "%ntrained %s on %s -> %s%n", r.method(), r.baseModelId(), output);
-    System.out.printf(Locale.ROOT, "  %-28s %s%n", "test accuracy", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().accuracy()));
-    System.out.printf(Locale.ROOT, "  %-28s %s%n", "test macro-F1", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().macroF1()));
+    BaselineResult b = r.baseline();
+    System.out.printf(Locale.ROOT, "  %-28s %s%s%n", "test accuracy", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().accuracy()),
+        b == null ? "" : String.format(Locale.ROOT, "   (TF-IDF + LR baseline %.4f)", b.accuracy()));
+    System.out.printf(Locale.ROOT, "  %-28s %s%s%n", "test macro-F1", r.test() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.test().macroF1()),
+        b == null ? "" : String.format(Locale.ROOT, "   (TF-IDF + LR baseline %.4f)", b.macroF1()));
+    if (b != null) {
+      System.out.printf(Locale.ROOT, "  %-28s %s%n", "baseline", BaselineSummary.line(r));
+    }
     System.out.printf(Locale.ROOT, "  %-28s %,d of %,d (%.3f %%)%n", "trainable parameters", r.trainableParams(),
         r.totalParams(), r.trainablePercent());
     System.out.printf(Locale.ROOT, "  %-28s %,d broadcast + %,d collected (stock DL4J averaging: %,d)%n",

@@ -28,6 +28,16 @@ public final class ConfusionCounts implements Serializable {
     return this;
   }
 
+  /** {@code count} examples of {@code label} predicted as {@code predicted}, scored without a loss (it adds 0). */
+  public ConfusionCounts addCount(int label, int predicted, long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("a count is >= 0, got " + count);
+    }
+    counts[label][predicted] += count;
+    examples += count;
+    return this;
+  }
+
   public ConfusionCounts merge(ConfusionCounts other) {
     if (other.counts.length != counts.length) {
       throw new IllegalArgumentException("cannot merge " + other.counts.length + " classes into " + counts.length);

@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 
 /** metrics.json: the machine-readable result of a training run, for scheduled pipelines (keys are stable). */
@@ -51,6 +52,9 @@ public final class MetricsJson {
     root.put("test", report.test() == null ? null : metrics(report.test()));
     root.put("wall_seconds", report.wallSeconds());
     root.put("config", report.config());
+    if (report.baseline() != null) {
+      root.put("baseline", baseline(report.baseline()));
+    }
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -72,6 +76,24 @@ public final class MetricsJson {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("metrics could not be written as JSON", e);
     }
+  }
+
+  /** The baseline block (absent when the baseline is switched off); a split with no rows scores null. */
+  static Map<String, Object> baseline(BaselineResult b) {
+    List<Map<String, Object>> grid = new ArrayList<>();
+    for (BaselineResult.GridPoint p : b.grid()) {
+      grid.add(ordered("reg_param", p.regParam(), "val_accuracy", orNull(p.valAccuracy()),
+          "val_macro_f1", orNull(p.valMacroF1())));
+    }
+    return ordered("model", "tfidf_logistic_regression", "accuracy", orNull(b.accuracy()),
+        "macro_f1", orNull(b.macroF1()), "val_accuracy", orNull(b.valAccuracy()),
+        "val_macro_f1", orNull(b.valMacroF1()), "reg_param", b.regParam(), "features", b.features(),
+        "terms", b.terms(), "train_rows", b.trainRows(), "val_rows", b.valRows(), "test_rows", b.testRows(),
+        "grid", grid, "seconds", b.seconds());
+  }
+
+  private static Double orNull(double value) {
+    return Double.isNaN(value) ? null : value;
   }
 
   static Map<String, Object> metrics(ClassificationMetrics m) {

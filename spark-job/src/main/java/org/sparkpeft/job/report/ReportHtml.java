@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 
 /**
@@ -30,6 +31,9 @@ public final class ReportHtml {
     ClassificationMetrics test = r.test();
     kpi(h, "test accuracy", test == null ? "—" : fmt(test.accuracy()));
     kpi(h, "test macro-F1", test == null ? "—" : fmt(test.macroF1()));
+    if (r.baseline() != null) {
+      kpi(h, "baseline test macro-F1", fmtOrDash(r.baseline().macroF1()));
+    }
     kpi(h, "trainable", String.format(Locale.ROOT, "%,d (%.3f %%)", r.trainableParams(), r.trainablePercent()));
     kpi(h, "rounds / epochs", r.rounds() + " / " + r.epochs());
     kpi(h, "examples/s", String.format(Locale.ROOT, "%.1f", r.train().examplesPerSec()));
@@ -83,6 +87,10 @@ public final class ReportHtml {
       h.append("</table>");
     }
 
+    if (r.baseline() != null) {
+      baseline(h, r);
+    }
+
     h.append("<h2>Parameters</h2><table><tr><th class=\"l\">group</th><th>trainable</th><th>total</th></tr>");
     for (TrainingReport.ParamGroup g : r.parameterGroups()) {
       h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%,d</td><td>%,d</td></tr>",
@@ -108,6 +116,35 @@ public final class ReportHtml {
     }
     h.append("</table></body></html>\n");
     return h.toString();
+  }
+
+  /** The fine-tuned model next to the TF-IDF + logistic-regression baseline, on the same splits. */
+  private static void baseline(StringBuilder h, TrainingReport r) {
+    BaselineResult b = r.baseline();
+    double bestAccuracy = Double.NaN;
+    double bestF1 = Double.NaN;
+    for (TrainingReport.Validation v : r.validation()) {
+      bestAccuracy = Double.isNaN(bestAccuracy) ? v.metrics().accuracy() : Math.max(bestAccuracy, v.metrics().accuracy());
+      bestF1 = Double.isNaN(bestF1) ? v.metrics().macroF1() : Math.max(bestF1, v.metrics().macroF1());
+    }
+    ClassificationMetrics test = r.test();
+    h.append("<h2>Baseline</h2><p>TF-IDF (").append(Html.escape(b.terms()))
+        .append(String.format(Locale.ROOT, ", %,d terms) + logistic regression (Spark ML, L2 %.2g chosen on ", b.features(),
+            b.regParam()))
+        .append("validation macro-F1), fitted on the same train split, scored on the same validation and test splits.</p>");
+    h.append("<table><tr><th class=\"l\"></th><th>val accuracy (best)</th><th>val macro-F1 (best)</th>")
+        .append("<th>test accuracy</th><th>test macro-F1</th></tr>");
+    h.append("<tr><td class=\"l\">").append(Html.escape(r.method())).append("</td><td>").append(fmtOrDash(bestAccuracy))
+        .append("</td><td>").append(fmtOrDash(bestF1)).append("</td><td>")
+        .append(test == null ? "—" : fmt(test.accuracy())).append("</td><td>")
+        .append(test == null ? "—" : fmt(test.macroF1())).append("</td></tr>");
+    h.append("<tr><td class=\"l\">TF-IDF + logistic regression</td><td>").append(fmtOrDash(b.valAccuracy()))
+        .append("</td><td>").append(fmtOrDash(b.valMacroF1())).append("</td><td>").append(fmtOrDash(b.accuracy()))
+        .append("</td><td>").append(fmtOrDash(b.macroF1())).append("</td></tr></table>");
+  }
+
+  private static String fmtOrDash(double value) {
+    return Double.isNaN(value) ? "—" : fmt(value);
   }
 
   private static void kpi(StringBuilder h, String name, String value) {

@@ -3,6 +3,7 @@ package org.sparkpeft.job.report;
 import java.util.List;
 import java.util.Map;
 
+import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 
 /**
@@ -21,18 +22,34 @@ import org.sparkpeft.job.eval.ClassificationMetrics;
  * @param test metrics on the test split (null when there is none)
  * @param wallSeconds wall time of the whole job
  * @param config the effective job configuration, key to value
+ * @param baseline the TF-IDF + logistic-regression baseline on the same splits (null when switched off)
  */
 public record TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
                              long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
                              List<Validation> validation, ClassificationMetrics test, double wallSeconds,
-                             Map<String, String> config) {
+                             Map<String, String> config, BaselineResult baseline) {
+
+  /** A report without a baseline (the trainer's own; the service adds the baseline). */
+  public TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
+                        long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
+                        List<Validation> validation, ClassificationMetrics test, double wallSeconds,
+                        Map<String, String> config) {
+    this(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups, rounds, epochs, train,
+        validation, test, wallSeconds, config, null);
+  }
 
   /** This report with config entry {@code key} set to {@code value} (added last when new). */
   public TrainingReport withConfig(String key, String value) {
     Map<String, String> changed = new java.util.LinkedHashMap<>(config);
     changed.put(key, value);
     return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
-        rounds, epochs, train, validation, test, wallSeconds, changed);
+        rounds, epochs, train, validation, test, wallSeconds, changed, baseline);
+  }
+
+  /** This report with {@code baseline} (null: none). */
+  public TrainingReport withBaseline(BaselineResult baseline) {
+    return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
+        rounds, epochs, train, validation, test, wallSeconds, config, baseline);
   }
 
   /** Trainable and total parameters of one group. */

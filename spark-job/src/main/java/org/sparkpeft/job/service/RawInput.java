@@ -39,7 +39,7 @@ public interface RawInput {
     PrepareResult result = PrepareJob.run(spark, config(outputPath));
     System.out.print(result.summary());
     return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
-        train.optimizer(), train.train(), train.eval(), train.output());
+        train.optimizer(), train.train(), train.eval(), train.output(), train.baseline());
   }
 
   /** From prepare's {@code key=value} settings (which must include input.path). */

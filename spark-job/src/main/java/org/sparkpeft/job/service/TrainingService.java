@@ -8,8 +8,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkpeft.data.config.OutputSpec;
 import org.sparkpeft.data.shard.AtomicOutput;
+import org.sparkpeft.job.baseline.BaselineResult;
+import org.sparkpeft.job.baseline.BaselineVerdict;
+import org.sparkpeft.job.baseline.TfidfBaseline;
+import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.report.MetricsJson;
 import org.sparkpeft.job.report.ReportHtml;
 import org.sparkpeft.job.report.TrainingReport;
@@ -23,13 +29,16 @@ import org.sparkpeft.models.io.AdapterInfo;
 /**
  * The training job as a Java service (no picocli): optionally prepares raw data, trains adapter-only on Spark with
  * checkpoints and resume, and writes the output folder atomically: {@code adapter/}, {@code metrics.json},
- * {@code report.html}, {@code prepared/} (raw input only) and {@code _SUCCESS}. The {@code train} and {@code demo}
- * commands are flag parsing over it.
+ * {@code report.html}, {@code prepared/} (raw input only) and {@code _SUCCESS}. Unless
+ * {@code baseline.enabled=false}, the run also scores a TF-IDF + logistic-regression baseline on the same splits
+ * ({@link TfidfBaseline}). The {@code train} and {@code demo} commands are flag parsing over it.
  */
 public final class TrainingService {
 
   /** What a run wrote: its report, the output folder, and the adapter's size in bytes (both files). */
   public record Written(TrainingReport report, String output, long adapterBytes) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingService.class);
 
   private final SparkSession spark;
 
@@ -56,11 +65,16 @@ public final class TrainingService {
         train.output().overwrite()));
     try {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
+      BaselineResult baseline = train.baseline().enabled() ? baseline(job) : null;
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
           train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
       TrainingReport report = raw == null ? outcome.report()
           : outcome.report().withConfig("data", new Path(target.target(), "prepared").toString())
               .withConfig("input", raw.description());
+      if (baseline != null) {
+        report = report.withBaseline(baseline);
+        logVerdict(report, train.eval().metric());
+      }
       AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
       long adapterBytes = AdapterStore.write(hadoop, new Path(target.temp(), "adapter"), adapter);
       AdapterStore.write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(report));
@@ -80,6 +94,22 @@ public final class TrainingService {
         throw r;
       }
       throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The TF-IDF + logistic-regression baseline on the same splits (before training: seconds, and it fails fast). */
+  private BaselineResult baseline(TrainConfig job) {
+    PreparedData data = new PreparedData(spark, job.data()).verified();
+    return TfidfBaseline.run(data, data.labels()).result();
+  }
+
+  private static void logVerdict(TrainingReport report, TrainConfig.Metric metric) {
+    BaselineVerdict.Verdict verdict = BaselineVerdict.of(
+        report.validation().stream().map(TrainingReport.Validation::metrics).toList(), metric, report.baseline());
+    if (verdict != null && verdict.beaten()) {
+      LOG.info(verdict.line());
+    } else if (verdict != null) {
+      LOG.warn(verdict.line());
     }
   }
 

@@ -10,9 +10,11 @@ import java.util.Map;
  * @param model base model folder, or null for the bundled default
  * @param methodType PEFT method type name
  * @param methodOptions the method's options (Hugging Face PEFT names), parsed by the method's registry entry
+ * @param baseline whether the run also fits and scores the TF-IDF + logistic-regression baseline
  */
 public record TrainConfig(String data, String model, String methodType, Map<String, String> methodOptions,
-                          Head head, Optimizer optimizer, Train train, Eval eval, Output output) implements Serializable {
+                          Head head, Optimizer optimizer, Train train, Eval eval, Output output,
+                          Baseline baseline) implements Serializable {
 
   public record Head(int hidden, double dropout) implements Serializable {}
 
@@ -54,6 +56,9 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
   public record Eval(int everyRounds, Metric metric, int patience) implements Serializable {}
 
   public record Output(String path, boolean overwrite) implements Serializable {}
+
+  /** {@code baseline.enabled}: fit and score the TF-IDF + logistic-regression baseline on the same splits. */
+  public record Baseline(boolean enabled) implements Serializable {}
 
   public TrainConfig {
     methodOptions = Map.copyOf(methodOptions);

@@ -72,7 +72,8 @@ public final class TrainConfigLoader {
             atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed"),
             atLeast(c, "checkpoint.every-rounds", 0), featureCache(c)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
-        new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")));
+        new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")),
+        new TrainConfig.Baseline(bool(c, "baseline.enabled")));
   }
 
   /**
