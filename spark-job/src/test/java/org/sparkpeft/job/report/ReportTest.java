@@ -14,6 +14,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.eval.ClassificationMetrics;
 import org.sparkpeft.job.eval.ConfusionCounts;
 
@@ -69,6 +70,40 @@ class ReportTest {
     assertEquals("spam", test.at("/labels/1").asText());
     assertEquals(4, json.get("val").size());
     assertEquals(5, json.at("/val/0/round").asInt());
+  }
+
+  static BaselineResult baseline() {
+    return new BaselineResult("prepared token ids (word pieces), 1-2 grams", 54_321, 2.5e-4,
+        List.of(new BaselineResult.GridPoint(2.5e-3, 0.95, 0.94), new BaselineResult.GridPoint(2.5e-4, 0.97, 0.965),
+            new BaselineResult.GridPoint(2.5e-5, 0.96, 0.955)), 4_000, 500, 0, 0.97, 0.965, Double.NaN, Double.NaN,
+        12.5);
+  }
+
+  @Test
+  void metricsJsonHasTheBaselineBlockOnlyWhenItRan() throws Exception {
+    assertFalse(new ObjectMapper().readTree(MetricsJson.write(sample())).has("baseline"), "switched off: no block");
+    JsonNode json = new ObjectMapper().readTree(MetricsJson.write(sample().withBaseline(baseline())));
+    JsonNode b = json.get("baseline");
+    assertEquals(0.97, b.get("val_accuracy").asDouble());
+    assertEquals(0.965, b.get("val_macro_f1").asDouble());
+    assertEquals(2.5e-4, b.get("reg_param").asDouble());
+    assertEquals(54_321, b.get("features").asInt());
+    assertEquals(3, b.get("grid").size());
+    assertEquals(0.94, b.at("/grid/0/val_macro_f1").asDouble());
+    assertEquals(4_000, b.get("train_rows").asLong());
+    // an empty test split scores nothing: null, not NaN (which is not JSON)
+    assertTrue(b.has("accuracy") && b.get("accuracy").isNull() && b.get("macro_f1").isNull(), b.toString());
+    assertEquals(sample().test().accuracy(), json.at("/test/accuracy").asDouble(), "the model's block is unchanged");
+  }
+
+  @Test
+  void reportHtmlShowsTheBaselineNextToTheModel() {
+    assertFalse(ReportHtml.write(sample()).contains("<h2>Baseline"));
+    String html = ReportHtml.write(sample().withBaseline(baseline()));
+    assertTrue(html.contains("<h2>Baseline</h2>"), "baseline section");
+    assertTrue(html.contains("<td class=\"l\">TF-IDF + logistic regression</td><td>0.9700</td><td>0.9650</td><td>—"),
+        "baseline row: val accuracy, val macro-F1, no test rows");
+    assertTrue(html.contains("54,321 terms"), "vocabulary size");
   }
 
   @Test

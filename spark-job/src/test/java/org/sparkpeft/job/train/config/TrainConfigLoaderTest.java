@@ -42,6 +42,14 @@ class TrainConfigLoaderTest {
   }
 
   @Test
+  void theBaselineIsOnByDefaultAndCanBeSwitchedOff() {
+    assertTrue(TrainConfigLoader.load(null, List.of("data=d", "output.path=o")).baseline().enabled());
+    assertEquals(false, TrainConfigLoader.load(null, List.of("data=d", "output.path=o", "baseline.enabled=false"))
+        .baseline().enabled());
+    assertEquals("baseline.enabled must be true or false, got 'sometimes'.", error("baseline.enabled=sometimes"));
+  }
+
+  @Test
   void theExampleJobConfigLoads() {
     File example = new File(System.getProperty("sparkpeft.home", ".."), "conf/train-spamassassin-lora.conf");
     TrainConfig config = TrainConfigLoader.load(example, List.of());
