@@ -64,6 +64,15 @@ class TrainEvaluateCommandTest {
     JsonNode manifest = new ObjectMapper().readTree(out.resolve("prepared/manifest.json").toFile());
     assertEquals("head_tail", manifest.path("tokenizer").path("truncation").asText(), manifest.toString());
 
+    // the baseline ran on the same splits the adapter trained and was scored on
+    JsonNode baseline = metrics.path("baseline");
+    assertEquals(spark.read().parquet(out.resolve("prepared/train").toString()).count(),
+        baseline.path("train_rows").asLong(), baseline.toString());
+    assertEquals(metrics.path("test").path("examples").asLong(), baseline.path("test_rows").asLong());
+    assertTrue(baseline.path("accuracy").asDouble() > 0.9 && baseline.path("val_macro_f1").asDouble() > 0.9,
+        "two template-made queues are easy for TF-IDF: " + baseline);
+    assertTrue(Files.readString(out.resolve("report.html")).contains("<h2>Baseline</h2>"));
+
     Path evalJson = tmp.resolve("eval.json");
     EvaluateCommand evaluate = new EvaluateCommand();
     new CommandLine(evaluate).parseArgs("--adapter", out.resolve("adapter").toUri().toString(), "--data",
@@ -78,6 +87,16 @@ class TrainEvaluateCommandTest {
     assertEquals(expected.path("loss").asDouble(), actual.path("loss").asDouble(), 1e-6);
     assertEquals(expected.path("confusion"), actual.path("confusion"));
     assertEquals("lora", eval.path("method").asText());
+
+    // baseline.enabled=false: no baseline block
+    Path noBaseline = tmp.resolve("run-no-baseline");
+    TrainCommand off = new TrainCommand();
+    new CommandLine(off).parseArgs("--data", out.resolve("prepared").toUri().toString(), "--method", "head",
+        "--output", noBaseline.toUri().toString(), "--epochs", "1", "train.batch-size=32", "eval.every-rounds=0",
+        "baseline.enabled=false");
+    assertEquals(0, off.run(spark));
+    JsonNode offMetrics = new ObjectMapper().readTree(noBaseline.resolve("metrics.json").toFile());
+    assertTrue(offMetrics.has("test") && !offMetrics.has("baseline"), offMetrics.fieldNames().toString());
 
     // an existing output is refused (and left as it is) unless --overwrite
     long before = Files.getLastModifiedTime(out.resolve("metrics.json")).toMillis();
