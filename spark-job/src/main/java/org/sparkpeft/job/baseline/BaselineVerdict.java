@@ -38,8 +38,8 @@ public final class BaselineVerdict {
         ? String.format(Locale.ROOT, "the fine-tuned model beats the TF-IDF + logistic-regression baseline on "
             + "validation: best %s %.4f vs %.4f", name, ours, theirs)
         : String.format(Locale.ROOT, "the fine-tuned model does NOT beat the TF-IDF + logistic-regression baseline "
-            + "on validation: best %s %.4f vs the baseline's %.4f (metrics.json baseline); try more epochs, "
-            + "another learning rate or method, or use the baseline", name, ours, theirs);
+            + "on validation: best %s %.4f vs the baseline's %.4f (metrics.json baseline)%s", name, ours, theirs,
+            ours < theirs ? "; try more epochs, another learning rate or method, or use the baseline" : ", a tie");
     return new Verdict(beaten, line);
   }
 }

@@ -50,7 +50,7 @@ public final class TfidfBaseline {
   /** Terms must occur in at least 2 train rows (1 when the train split has fewer than this many rows). */
   static final int MIN_ROWS_FOR_MIN_DF = 100;
   static final int MAX_ITER = 100;
-  static final double TOLERANCE = 1e-5;
+  static final double TOLERANCE = 1e-4;
   public static final String TERMS = "prepared token ids (word pieces), 1-2 grams";
   public static final String PREDICTION = "prediction";
 

@@ -109,6 +109,11 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
     return (PeftClassifier) set(validationFraction(), value);
   }
 
+  /** Whether fit also scores the TF-IDF + logistic-regression baseline (default true). */
+  public PeftClassifier setBaseline(boolean value) {
+    return (PeftClassifier) set(baseline(), value);
+  }
+
   public PeftClassifier setCheckpointDir(String value) {
     return (PeftClassifier) set(checkpointDir(), value);
   }
@@ -179,7 +184,8 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
         "method.type=" + getMethod(), "train.epochs=" + getOrDefault(epochs()),
         "train.batch-size=" + getBatchSize(), "train.workers=" + getOrDefault(numWorkers()),
         "train.averaging-frequency=" + getOrDefault(averagingFrequency()),
-        "optimizer.lr=" + getOrDefault(learningRate()), "train.seed=" + getOrDefault(seed())));
+        "optimizer.lr=" + getOrDefault(learningRate()), "train.seed=" + getOrDefault(seed()),
+        "baseline.enabled=" + getOrDefault(baseline())));
     if (!getBaseModel().isEmpty()) {
       settings.add("model=" + getBaseModel());
     }

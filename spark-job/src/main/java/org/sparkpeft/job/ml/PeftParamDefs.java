@@ -2,6 +2,7 @@ package org.sparkpeft.job.ml;
 
 import java.io.Serializable;
 
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -29,6 +30,7 @@ final class PeftParamDefs implements Serializable {
   final DoubleParam learningRate;
   final DoubleParam validationFraction;
   final Param<String> checkpointDir;
+  final BooleanParam baseline;
   final LongParam seed;
   final Param<String> predictionCol;
   final Param<String> probabilityCol;
@@ -58,6 +60,8 @@ final class PeftParamDefs implements Serializable {
     checkpointDir = new Param<>(uid, "checkpointDir", "folder (any Hadoop URI) for the prepared rows and the "
         + "checkpoints of fit; a fit run again with the same folder resumes (empty: a temporary folder, local "
         + "masters only)");
+    baseline = new BooleanParam(uid, "baseline", "fit also scores a TF-IDF + logistic-regression baseline on the "
+        + "same split and logs whether the fine-tuned model beats it on validation (train's baseline.enabled)");
     seed = new LongParam(uid, "seed", "split, shuffling and initialisation seed");
     predictionCol = new Param<>(uid, "predictionCol", "output: the predicted class index");
     probabilityCol = new Param<>(uid, "probabilityCol", "output: the class probabilities");
@@ -80,6 +84,7 @@ final class PeftParamDefs implements Serializable {
     owner.setDefault(learningRate, 2e-3);
     owner.setDefault(validationFraction, 0.1);
     owner.setDefault(checkpointDir, "");
+    owner.setDefault(baseline, true);
     owner.setDefault(seed, 42L);
     owner.setDefault(predictionCol, "prediction");
     owner.setDefault(probabilityCol, "probability");

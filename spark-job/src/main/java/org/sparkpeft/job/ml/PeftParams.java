@@ -1,5 +1,6 @@
 package org.sparkpeft.job.ml;
 
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -66,6 +67,10 @@ public interface PeftParams extends Params {
 
   default Param<String> checkpointDir() {
     return defs().checkpointDir;
+  }
+
+  default BooleanParam baseline() {
+    return defs().baseline;
   }
 
   default LongParam seed() {
