@@ -1,0 +1,110 @@
+package org.sparkpeft.models.bench;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The op classes of the per-op breakdown, shared by both sides of the table (the PyTorch script maps aten ops to
+ * the same names), and the rule that gives a DL4J op its class: matrix products by operand shape (4-D: attention's
+ * batched products; a LoRA rank dimension: LoRA; otherwise the frozen dense), the rest by the innermost sparkpeft or
+ * DL4J/ND4J method on the calling stack.
+ */
+final class OpClasses {
+
+  static final String GEMM = "GEMM dense";
+  static final String LORA = "GEMM LoRA (r=8)";
+  static final String ATTENTION = "attention batched products";
+  static final String SOFTMAX = "softmax";
+  static final String LAYER_NORM = "LayerNorm";
+  static final String GELU = "GELU";
+  static final String DROPOUT = "dropout masks";
+  static final String ELEMENTWISE = "elementwise (bias/residual/scale)";
+  static final String COPIES = "copies/layout";
+  static final String EDGES = "embeddings/pooling/head/loss";
+  static final String UPDATER = "Adam/updater";
+  static final String OTHER = "other ops";
+  static final String OVERHEAD = "per-step overhead (outside ops)";
+
+  /** Table order. */
+  static final List<String> ORDER = List.of(GEMM, LORA, ATTENTION, SOFTMAX, LAYER_NORM, GELU, DROPOUT, ELEMENTWISE,
+      COPIES, EDGES, UPDATER, OTHER, OVERHEAD);
+
+  static final int LORA_RANK = 8;
+
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
+  private OpClasses() {}
+
+  static String of(String opName, List<INDArray> inputs, boolean random) {
+    if (opName != null && (opName.contains("matmul") || opName.contains("mmul") || opName.equals("gemm"))) {
+      if (inputs.stream().anyMatch(a -> a != null && a.rank() > 2)) {
+        return ATTENTION;
+      }
+      boolean lora = inputs.stream().anyMatch(a -> a != null && a.rank() == 2
+          && (a.size(0) == LORA_RANK || a.size(1) == LORA_RANK));
+      if (lora) {
+        return LORA;
+      }
+      if (!fromStack(true).equals(OTHER)) {
+        return GEMM; // the encoder's projections
+      }
+    }
+    String byStack = fromStack(false);
+    if (random && byStack.equals(ELEMENTWISE)) {
+      return DROPOUT;
+    }
+    boolean copy = opName != null && (opName.equals("assign") || opName.contains("copy"));
+    if (copy && (byStack.equals(ELEMENTWISE) || byStack.equals(OTHER))) {
+      return COPIES;
+    }
+    return byStack;
+  }
+
+  /** The class of the innermost frame that decides one (or {@link #OTHER}). */
+  private static String fromStack(boolean matmul) {
+    Optional<String> found = WALKER.walk(frames -> frames.map(f -> frame(f.getClassName(), f.getMethodName(), matmul))
+        .filter(c -> c != null).findFirst());
+    return found.orElse(OTHER);
+  }
+
+  private static String frame(String cls, String method, boolean matmul) {
+    if (cls.startsWith("org.nd4j.linalg.learning.") || cls.startsWith("org.deeplearning4j.nn.updater.")) {
+      return UPDATER;
+    }
+    if (cls.endsWith("bert.layers.TensorMath")) {
+      switch (method) {
+        case "layerNorm", "layerNormBackward" -> {
+          return LAYER_NORM;
+        }
+        case "gelu", "geluBackward", "erf", "tanh" -> {
+          return GELU;
+        }
+        case "softmaxLastAxis", "softmaxBackwardInPlace", "keyMaskBias" -> {
+          return SOFTMAX;
+        }
+        case "splitHeads", "mergeHeads" -> {
+          return COPIES;
+        }
+        default -> {
+          return null; // mm, linear, linearParamGrads: the caller decides
+        }
+      }
+    }
+    if (cls.endsWith("layers.KeptArrays") || cls.endsWith("layers.LayerWorkspaces")) {
+      return COPIES;
+    }
+    if (cls.endsWith("layers.TransformerBlockLayer") || cls.startsWith("org.sparkpeft.models.peft.")) {
+      if (matmul) {
+        return GEMM;
+      }
+      return method.equals("keep") ? COPIES : ELEMENTWISE;
+    }
+    if (cls.endsWith("layers.EmbeddingLayer") || cls.endsWith("layers.PoolingLayer")
+        || cls.startsWith("org.deeplearning4j.nn.layers.") || cls.startsWith("org.nd4j.linalg.lossfunctions.")) {
+      return EDGES;
+    }
+    return null;
+  }
+}
