@@ -101,7 +101,8 @@ public final class DemoCommand implements Callable<Integer> {
     row("output", written.output() + " (adapter/, metrics.json, report.html, prepared/)");
     row("data", "SpamAssassin (" + EMAIL_HEADERS + ", Subject, body), max length " + MAX_LENGTH + " tokens, "
         + r.test().examples() + " test emails");
-    row("training", String.format(Locale.ROOT, "%d epoch%s, %d rounds, %.1f examples/s", r.epochs(),
+    row("training", String.format(Locale.ROOT, "%d epoch%s, %d rounds, %.1f train examples/s (rounds' wall "
+        + "time: Spark scheduling, forward+backward+update, averaging; no validation)", r.epochs(),
         r.epochs() == 1 ? "" : "s", r.rounds(), t.examplesPerSec()));
     row("test accuracy", String.format(Locale.ROOT, "%.4f (re-loaded adapter: %.4f)", r.test().accuracy(),
         reloaded.accuracy()));

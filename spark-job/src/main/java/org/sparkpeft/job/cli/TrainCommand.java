@@ -189,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "  %-28s %,d broadcast + %,d collected (stock DL4J averaging: %,d)%n",
         "bytes per round", r.train().bytesPerRoundBroadcast(), r.train().bytesPerRoundCollected(),
         r.train().stockBytesPerRound());
-    System.out.printf(Locale.ROOT, "  %-28s %d rounds, %.1f examples/s, %.0f s%n", "training", r.rounds(),
+    System.out.printf(Locale.ROOT, "  %-28s %d rounds, %.1f train examples/s (rounds' wall time, no "
+        + "validation), %.0f s in all%n", "training", r.rounds(),
         r.train().examplesPerSec(), r.wallSeconds());
     System.out.printf(Locale.ROOT, "  %-28s %s/adapter (adapter_config.json + adapter_model.safetensors, %,d bytes)%n",
         "adapter", output, written.adapterBytes());

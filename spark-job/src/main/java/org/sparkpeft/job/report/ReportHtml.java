@@ -36,7 +36,7 @@ public final class ReportHtml {
     }
     kpi(h, "trainable", String.format(Locale.ROOT, "%,d (%.3f %%)", r.trainableParams(), r.trainablePercent()));
     kpi(h, "rounds / epochs", r.rounds() + " / " + r.epochs());
-    kpi(h, "examples/s", String.format(Locale.ROOT, "%.1f", r.train().examplesPerSec()));
+    kpi(h, "train examples/s", String.format(Locale.ROOT, "%.1f", r.train().examplesPerSec()));
     kpi(h, "wall time", String.format(Locale.ROOT, "%.0f s", r.wallSeconds()));
 
     h.append("<h2>Training loss</h2>");

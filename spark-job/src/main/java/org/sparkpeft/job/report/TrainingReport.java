@@ -59,6 +59,8 @@ public record TrainingReport(String method, String baseModelId, String baseModel
   public record LossPoint(int round, double loss) {}
 
   /**
+   * @param examplesPerSec train examples/s: training examples over the rounds' wall time (Spark scheduling,
+   *     broadcast, forward+backward+update on the workers, averaging), excluding validation and checkpoints
    * @param stockBytesPerRound what DL4J's stock parameter averaging would move for the same model and workers
    */
   public record Train(double examplesPerSec, long bytesPerRoundBroadcast, long bytesPerRoundCollected,

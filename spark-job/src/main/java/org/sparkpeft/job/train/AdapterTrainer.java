@@ -145,6 +145,9 @@ public final class AdapterTrainer {
       firstEpoch.unpersist();
     }
     JavaRDD<Minibatch> val = data.eval("val");
+    LOG.info(String.format(Locale.ROOT, "ex/s below = train examples/s: a round's training examples over its wall "
+        + "time (Spark scheduling, broadcast, forward+backward+update on %d workers, averaging), excluding validation "
+        + "and checkpoints; bin/sparkpeft bench train counts forward+backward+update alone, in one JVM", t.workers()));
     ProgressBar bar = ProgressBar.forTerminal();
     double runSeconds = 0;
     int roundsThisRun = 0;
