@@ -136,6 +136,8 @@ def op_class(name, shapes):
     n = name.lower()
     if n.startswith("autograd::") or n.endswith("backward0") or n.endswith("backward1"):
         return "per-step overhead (outside ops)"
+    if n == "aten::matmul" and len(shapes) >= 2 and len(shapes[0]) == 4 and len(shapes[1]) == 4:
+        return "attention batched products"
     if n in ("aten::mm", "aten::addmm", "aten::linear", "aten::matmul"):
         dims = [d for s in shapes if len(s) == 2 for d in s]
         return "GEMM LoRA (r=8)" if RANK in dims else "GEMM dense"

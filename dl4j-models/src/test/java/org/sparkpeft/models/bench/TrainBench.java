@@ -94,9 +94,12 @@ public final class TrainBench {
           }
         }
         double flops = 2 * Machine.forwardFlops(base.config(), seq);
-        rows.add(row(seq, threads, reps, steps, dl4j, ref, flops, nd4jGemm, torchGemm, check,
-            OpBreakdown.print(seq, OpBreakdown.dl4j(model, batch, PROFILED_STEPS),
-                torch == null ? null : OpBreakdown.torch(torch.profile(seq, PROFILED_STEPS)))));
+        rows.add(row(seq, threads, reps, steps, dl4j, ref, flops, nd4jGemm, torchGemm, check));
+        Map<String, Double> ours = OpBreakdown.dl4j(model, batch, PROFILED_STEPS);
+        Map<String, Double> theirs = torch == null ? null : OpBreakdown.torch(torch.profile(seq, PROFILED_STEPS));
+        String last = rows.remove(rows.size() - 1);
+        rows.add(last.substring(0, last.length() - 1) + ",\"breakdown_ms_per_step\":"
+            + OpBreakdown.print(seq, ours, theirs) + "}");
       }
     } finally {
       if (torch != null) {
@@ -135,7 +138,7 @@ public final class TrainBench {
   }
 
   private static String row(int seq, int threads, int reps, int steps, List<Double> dl4j, List<Double> torch,
-                            double flops, double nd4jGemm, double torchGemm, String check, String breakdown) {
+                            double flops, double nd4jGemm, double torchGemm, String check) {
     double d = Machine.median(dl4j);
     double t = torch.isEmpty() ? Double.NaN : Machine.median(torch);
     double peak = Double.isNaN(torchGemm) ? nd4jGemm : Math.max(nd4jGemm, torchGemm);
@@ -153,9 +156,9 @@ public final class TrainBench {
     return String.format(Locale.ROOT, "{\"seq\":%d,\"batch\":%d,\"threads\":%d,\"reps\":%d,\"steps_per_rep\":%d,"
         + "\"machine\":\"%s\",\"dl4j_examples_per_sec\":%.2f,\"dl4j_reps\":[%s],\"torch_examples_per_sec\":%s,"
         + "\"torch_reps\":[%s],\"ratio\":%s,\"gflop_per_example\":%.3f,\"gemm_probe_gflops_nd4j\":%.1f,"
-        + "\"gemm_probe_gflops_torch\":%s%s,\"breakdown_ms_per_step\":%s}", seq, BATCH, threads, reps, steps,
+        + "\"gemm_probe_gflops_torch\":%s%s}", seq, BATCH, threads, reps, steps,
         Machine.describe(), d, Machine.joined(dl4j), json(t), Machine.joined(torch), json(d / t), flops / 1e9,
-        nd4jGemm, json(torchGemm), check, breakdown);
+        nd4jGemm, json(torchGemm), check);
   }
 
   static String json(double v) {
