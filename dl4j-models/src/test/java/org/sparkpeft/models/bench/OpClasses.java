@@ -47,9 +47,7 @@ final class OpClasses {
       if (lora) {
         return LORA;
       }
-      if (!fromStack(true).equals(OTHER)) {
-        return GEMM; // the encoder's projections
-      }
+      return fromStack(true); // the encoder's projections, or the head's, the updater's, ... product
     }
     String byStack = fromStack(false);
     if (random && byStack.equals(ELEMENTWISE)) {
