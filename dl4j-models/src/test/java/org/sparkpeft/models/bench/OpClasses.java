@@ -37,7 +37,15 @@ final class OpClasses {
 
   private OpClasses() {}
 
+  /** With {@code -Dsparkpeft.bench.breakdown.detail=true} each class is split by ND4J op name ("LayerNorm · mul"). */
+  private static final boolean DETAIL = Boolean.getBoolean("sparkpeft.bench.breakdown.detail");
+
   static String of(String opName, List<INDArray> inputs, boolean random) {
+    String cls = classOf(opName, inputs, random);
+    return DETAIL ? cls + " · " + opName : cls;
+  }
+
+  private static String classOf(String opName, List<INDArray> inputs, boolean random) {
     if (opName != null && (opName.contains("matmul") || opName.contains("mmul") || opName.equals("gemm"))) {
       if (inputs.stream().anyMatch(a -> a != null && a.rank() > 2)) {
         return ATTENTION;
