@@ -51,6 +51,7 @@ public final class MetricsJson {
     root.put("test", report.test() == null ? null : metrics(report.test()));
     root.put("wall_seconds", report.wallSeconds());
     root.put("config", report.config());
+    root.put("chosen", report.chosen());
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -21,18 +21,34 @@ import org.sparkpeft.job.eval.ClassificationMetrics;
  * @param test metrics on the test split (null when there is none)
  * @param wallSeconds wall time of the whole job
  * @param config the effective job configuration, key to value
+ * @param chosen the values the defaults chooser decided from the data: key to {@code {value, reason}} (empty when
+ *     nothing was chosen)
  */
 public record TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
                              long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
                              List<Validation> validation, ClassificationMetrics test, double wallSeconds,
-                             Map<String, String> config) {
+                             Map<String, String> config, Map<String, Map<String, String>> chosen) {
+
+  public TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
+                        long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
+                        List<Validation> validation, ClassificationMetrics test, double wallSeconds,
+                        Map<String, String> config) {
+    this(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups, rounds, epochs, train,
+        validation, test, wallSeconds, config, Map.of());
+  }
 
   /** This report with config entry {@code key} set to {@code value} (added last when new). */
   public TrainingReport withConfig(String key, String value) {
     Map<String, String> changed = new java.util.LinkedHashMap<>(config);
     changed.put(key, value);
     return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
-        rounds, epochs, train, validation, test, wallSeconds, changed);
+        rounds, epochs, train, validation, test, wallSeconds, changed, chosen);
+  }
+
+  /** This report with the chooser's decisions. */
+  public TrainingReport withChosen(Map<String, Map<String, String>> decisions) {
+    return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
+        rounds, epochs, train, validation, test, wallSeconds, config, decisions);
   }
 
   /** Trainable and total parameters of one group. */
