@@ -51,9 +51,13 @@ class ReportTest {
 
   @Test
   void metricsJsonHoldsEveryKeyPipelinesRead() throws Exception {
-    JsonNode json = new ObjectMapper().readTree(MetricsJson.write(sample()));
+    Map<String, Map<String, String>> chosen = new LinkedHashMap<>();
+    chosen.put("train.epochs", Map.of("value", "4", "reason", "compute budget"));
+    JsonNode json = new ObjectMapper().readTree(MetricsJson.write(sample().withChosen(chosen)));
+    assertEquals("4", json.at("/chosen/train.epochs/value").asText());
+    assertEquals("compute budget", json.at("/chosen/train.epochs/reason").asText());
     for (String key : new String[] {"method", "base_model", "trainable_params", "total_params", "rounds", "epochs",
-        "train", "val", "test", "wall_seconds"}) {
+        "train", "val", "test", "wall_seconds", "chosen"}) {
       assertTrue(json.has(key), "metrics.json lacks " + key);
     }
     assertEquals("c6f45a65ca0ed669", json.at("/base_model/sha256").asText());

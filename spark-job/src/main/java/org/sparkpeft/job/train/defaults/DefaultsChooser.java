@@ -45,7 +45,7 @@ public final class DefaultsChooser {
   static final int[] BATCHES = {32, 16, 8};
   static final int ROWS_PER_ROUND = 64;
   static final int VALIDATIONS = 12;
-  static final double HEAD_RATE_AT_16 = 2e-3;
+  static final double HEAD_RATE_AT_16 = 5e-3;
 
   /** What was chosen (every key the rules cover, the user's own marked as such) and the config with it applied. */
   public record Chosen(List<Choice> choices, TrainConfig config) {

@@ -72,6 +72,11 @@ class TrainConfigLoaderTest {
     assertEquals("train.epochs must be an integer, got 'abc'.", error("train.epochs=abc"));
     assertEquals("optimizer.lr must be > 0, got -1.0.", error("optimizer.lr=-1"));
     assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'foo'.", error("eval.metric=foo"));
+    assertEquals("train.class-weights must be one of [auto, balanced, none], got 'inverse'.",
+        error("train.class-weights=inverse"));
+    assertEquals("train.max-length must be 0 (as prepared) or >= 2 ([CLS] and [SEP]), got 1.",
+        error("train.max-length=1"));
+    assertEquals("optimizer.head-lr must be >= 0, got -0.1.", error("optimizer.head-lr=-0.1"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
@@ -112,8 +117,8 @@ class TrainConfigLoaderTest {
     assertEquals("method.options is a section (method.options.<name>), not a value.",
         error("method.options=r=4"));
     assertTrue(error("train..epochs=3").startsWith("command-line settings are not valid: "), error("train..epochs=3"));
-    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, train.seed, "
-        + "train.workers), not a value.", error("train=5"));
+    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.class-weights, "
+        + "train.epochs, train.max-length, train.seed, train.workers), not a value.", error("train=5"));
   }
 
   @Test
