@@ -101,7 +101,7 @@ public final class TrainingService {
    * keys the user set stay as given.
    */
   private DefaultsChooser.Chosen choose(TrainConfig job) {
-    PreparedData data = new PreparedData(spark, job.data());
+    PreparedData data = new PreparedData(spark, job.data()).verified(); // a broken folder is named as before
     Manifest manifest;
     try {
       manifest = ManifestJson.read(spark.sparkContext().hadoopConfiguration(), new Path(job.data()));

@@ -77,7 +77,9 @@ class ReportTest {
 
   @Test
   void reportHtmlIsSelfContainedAndEscapesWhatItShows() throws Exception {
-    String html = ReportHtml.write(sample());
+    String html = ReportHtml.write(sample().withChosen(Map.of("train.epochs",
+        Map.of("value", "4", "reason", "budget <script>"))));
+    assertTrue(html.contains("Defaults chosen from the data") && html.contains("budget &lt;script&gt;"), "chosen");
     assertFalse(html.contains("<script"), "no scripts");
     assertFalse(html.contains(" src="), "nothing loaded");
     assertFalse(html.contains("<link"), "no external styles");
