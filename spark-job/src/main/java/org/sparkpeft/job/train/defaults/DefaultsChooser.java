@@ -19,9 +19,9 @@ import org.sparkpeft.job.train.config.TrainConfig;
  *     of 64-token rows in its time per 5,000 rows on 2 cores), counted on at least {@value #BUDGET_FLOOR_ROWS}
  *     rows (the demo's train split per 5,000 rows), so a smaller set may spend the demo's time: small data gets
  *     more epochs;</li>
- *   <li><b>max length</b>: the smallest length bucket covering 90 % of the rows, at most the prepared length; shorter
- *     (never under {@value #MIN_LENGTH}) while the budget would allow fewer than {@value #MIN_EPOCHS} epochs and the
- *     epochs are not set;</li>
+ *   <li><b>max length</b>: the prepared length; shorter, one length bucket at a time (first down to the bucket that
+ *     covers 90 % of the rows, never under {@value #MIN_LENGTH}), while the budget would allow fewer than
+ *     {@value #MIN_EPOCHS} epochs and the epochs are not set;</li>
  *   <li><b>epochs</b>: what the budget allows at that length, {@value #MIN_EPOCHS} to {@value #MAX_EPOCHS};</li>
  *   <li><b>batch size</b>: the largest of 32, 16, 8 that gives each worker at least {@value #MIN_STEPS} optimizer
  *     steps (parameter averaging: every worker steps on its own minibatches, so steps per worker are what count);
@@ -30,7 +30,8 @@ import org.sparkpeft.job.train.config.TrainConfig;
  *   <li><b>learning rate</b>: the method's rate at batch 16 ({@link #rateAt16}), scaled by sqrt(batch / 16); the
  *     head's at least {@value #HEAD_RATE_AT_16} likewise (a new classifier learns from zero);</li>
  *   <li><b>warm-up</b>: 6 % of the steps but at least 30 steps (at most 20 %); 10 % for whole layers;</li>
- *   <li><b>validation</b>: about {@value #VALIDATIONS} per run; <b>patience</b> a third of them (at least 3);</li>
+ *   <li><b>validation</b>: about {@value #VALIDATIONS} per run; <b>patience</b> a third of them, none under
+ *     {@value #MIN_VALIDATIONS_TO_STOP} validations;</li>
  *   <li><b>class weights</b>: {@link ClassWeightRule} (auto: balanced above a 3x imbalance).</li>
  * </ul>
  */
@@ -45,6 +46,7 @@ public final class DefaultsChooser {
   static final int[] BATCHES = {32, 16, 8};
   static final int ROWS_PER_ROUND = 64;
   static final int VALIDATIONS = 12;
+  static final int MIN_VALIDATIONS_TO_STOP = 9;
   static final double HEAD_RATE_AT_16 = 5e-3;
 
   /** What was chosen (every key the rules cover, the user's own marked as such) and the config with it applied. */
@@ -93,27 +95,22 @@ public final class DefaultsChooser {
       length = t.maxLength() == 0 ? facts.preparedMaxLength() : Math.min(t.maxLength(), facts.preparedMaxLength());
       choices.add(mine("train.max-length", Integer.toString(t.maxLength())));
     } else {
+      // every token the prepare kept, unless the budget would allow fewer than the minimum of epochs: then
+      // shorter, first down to the bucket covering 90 % of the rows, then (never under MIN_LENGTH) below it
       List<Integer> candidates = facts.lengthCandidates();
-      int at = 0;
-      while (at < candidates.size() - 1 && candidates.get(at) < facts.lengthP90()) {
-        at++;
-      }
+      int at = candidates.size() - 1;
       length = candidates.get(at);
-      String reason = length >= facts.lengthP90()
-          ? "covers 90 % of rows (" + facts.lengthP90() + " tokens)"
-          : "the prepared length; 90 % of rows reach " + facts.lengthP90() + " tokens";
       if (!config.isExplicit("train.epochs")) {
-        int cut = length;
-        while (at > 0 && candidates.get(at - 1) >= MIN_LENGTH && epochsFor(budget, rows, facts, cut) < MIN_EPOCHS) {
-          cut = candidates.get(--at);
-        }
-        if (cut < length) {
-          reason = String.format(Locale.ROOT, "90 %% of rows fit %d tokens, but the budget allows %d epochs at %d "
-              + "only; cut to %d for %d", facts.lengthP90(), epochsFor(budget, rows, facts, length), length, cut,
-              epochsFor(budget, rows, facts, cut));
-          length = cut;
+        while (at > 0 && candidates.get(at - 1) >= MIN_LENGTH && epochsFor(budget, rows, facts, length) < MIN_EPOCHS) {
+          length = candidates.get(--at);
         }
       }
+      String coverage = length >= facts.lengthP90() ? "covers the 90 % of rows within " + facts.lengthP90() + " tokens"
+          : "90 % of rows reach " + facts.lengthP90() + " tokens";
+      String reason = length == facts.preparedMaxLength() ? "the prepared length; " + coverage
+          : String.format(Locale.ROOT, "the budget allows %d epochs at %d tokens, %d at %d; %s",
+              epochsFor(budget, rows, facts, facts.preparedMaxLength()), facts.preparedMaxLength(),
+              epochsFor(budget, rows, facts, length), length, coverage);
       choices.add(new Choice("train.max-length", Integer.toString(length), reason));
     }
 
@@ -217,10 +214,12 @@ public final class DefaultsChooser {
       choices.add(mine("eval.patience", Integer.toString(patience)));
     } else {
       long validations = every == 0 ? 1 : Math.max(1, rounds / every);
-      patience = (int) Math.max(3, validations / 3);
-      choices.add(new Choice("eval.patience", Integer.toString(patience), String.format(Locale.ROOT,
-          "a third of %d validations without a better %s", validations,
-          config.eval().metric().name().toLowerCase(Locale.ROOT))));
+      patience = validations >= MIN_VALIDATIONS_TO_STOP ? (int) (validations / 3) : 0;
+      choices.add(new Choice("eval.patience", Integer.toString(patience), patience > 0
+          ? String.format(Locale.ROOT, "a third of %d validations without a better %s", validations,
+              config.eval().metric().name().toLowerCase(Locale.ROOT))
+          : String.format(Locale.ROOT, "never stop early: %d validations are too few to tell noise from a plateau",
+              validations)));
     }
 
     TrainConfig.ClassWeights weights = t.classWeights();

@@ -67,9 +67,8 @@ class DefaultsChooserTest {
     DataFacts facts = facts(SMALL);
     TrainConfig chosen = DefaultsChooser.choose(facts, config("method.type=lora")).config();
     TrainConfig.Train t = chosen.train();
-    // the length covers the 90th percentile with a bucket bound, and the prepared data is longer
-    assertTrue(t.maxLength() >= 60 && facts.lengthCandidates().contains(t.maxLength()), t.toString());
-    assertTrue(t.maxLength() < 128, t.toString());
+    // the budget allows every token the prepare kept
+    assertEquals(128, t.maxLength(), t.toString());
     // at least the minimum of optimizer steps per worker, with the largest batch that reaches it
     long steps = t.epochs() * DefaultsChooser.stepsPerEpoch(600, t.workers(), t.batchSize());
     assertTrue(steps >= DefaultsChooser.MIN_STEPS, steps + " steps, " + t);
@@ -86,7 +85,7 @@ class DefaultsChooserTest {
         + t.averagingFrequency() - 1) / t.averagingFrequency());
     long validations = rounds / chosen.eval().everyRounds();
     assertTrue(validations >= 8 && validations <= 16, validations + " validations in " + rounds + " rounds");
-    assertTrue(chosen.eval().patience() >= 3 && chosen.eval().patience() < validations, chosen.eval().toString());
+    assertEquals(validations / 3, chosen.eval().patience(), chosen.eval().toString());
   }
 
   @Test
@@ -95,6 +94,7 @@ class DefaultsChooserTest {
     DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
     TrainConfig.Train t = chosen.config().train();
     assertTrue(t.maxLength() < 512 && t.maxLength() >= DefaultsChooser.MIN_LENGTH, t.toString());
+    assertTrue(t.maxLength() < 300, "even the 90th percentile's bucket leaves fewer than 2 epochs: " + t);
     assertTrue(t.epochs() >= DefaultsChooser.MIN_EPOCHS, t.toString());
     double work = t.epochs() * 100_000.0 * facts.meanCostLength(t.maxLength());
     assertTrue(work <= DefaultsChooser.BUDGET_TOKENS_PER_ROW * 100_000.0, work + " row-tokens, " + t);
@@ -102,7 +102,8 @@ class DefaultsChooserTest {
     int next = facts.lengthCandidates().get(facts.lengthCandidates().indexOf(t.maxLength()) + 1);
     assertTrue(DefaultsChooser.BUDGET_TOKENS_PER_ROW / facts.meanCostLength(next) < DefaultsChooser.MIN_EPOCHS);
     assertEquals(32, t.batchSize(), "plenty of steps: the largest batch");
-    assertTrue(byKey(chosen).get("train.max-length").reason().contains("budget"),
+    assertTrue(byKey(chosen).get("train.max-length").reason().contains("budget")
+        && byKey(chosen).get("train.max-length").reason().contains("90 % of rows reach 300 tokens"),
         byKey(chosen).get("train.max-length").reason());
   }
 
@@ -169,6 +170,14 @@ class DefaultsChooserTest {
     String log = chosen.table(facts(SMALL));
     assertTrue(log.startsWith("defaults chosen from the data (train split 600 rows, 2 classes"), log);
     assertTrue(log.contains("optimizer.lr") && log.contains("set by you"), log);
+  }
+
+  @Test
+  void aShortRunNeverStopsEarly() {
+    Manifest tiny = manifest(Map.of("a", 60L, "b", 60L), Map.of(16, 150L), 16, 12);
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts(tiny), config("train.epochs=1"));
+    assertEquals(0, chosen.config().eval().patience(), chosen.table(facts(tiny)));
+    assertTrue(byKey(chosen).get("eval.patience").reason().startsWith("never stop early"));
   }
 
   @Test
