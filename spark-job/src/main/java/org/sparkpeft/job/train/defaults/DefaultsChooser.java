@@ -30,7 +30,7 @@ import org.sparkpeft.job.train.config.TrainConfig;
  *   <li><b>learning rate</b>: the method's rate at batch 16 ({@link #rateAt16}), scaled by sqrt(batch / 16); the
  *     head's at least {@value #HEAD_RATE_AT_16} likewise (a new classifier learns from zero);</li>
  *   <li><b>warm-up</b>: 6 % of the steps but at least 30 steps (at most 20 %); 10 % for whole layers;</li>
- *   <li><b>validation</b>: about {@value #VALIDATIONS} per run; <b>patience</b> a third of them, none under
+ *   <li><b>validation</b>: about {@value #VALIDATIONS} per run (only at the end of a run under twice as many rounds); <b>patience</b> a third of them, none under
  *     {@value #MIN_VALIDATIONS_TO_STOP} validations;</li>
  *   <li><b>class weights</b>: {@link ClassWeightRule} (auto: balanced above a 3x imbalance).</li>
  * </ul>
@@ -204,9 +204,16 @@ public final class DefaultsChooser {
       every = config.eval().everyRounds();
       choices.add(mine("eval.every-rounds", Integer.toString(every)));
     } else {
-      every = (int) Math.max(1, Math.round(rounds / (double) VALIDATIONS));
-      choices.add(new Choice("eval.every-rounds", Integer.toString(every), String.format(Locale.ROOT,
-          "about %d validations in %,d rounds", VALIDATIONS, rounds)));
+      if (rounds < 2 * VALIDATIONS) {
+        // the best of a few early validations on a small split is mostly noise (ties keep the earliest)
+        every = 0;
+        choices.add(new Choice("eval.every-rounds", "0", String.format(Locale.ROOT,
+            "a short run (%d rounds): validated once, at the end", rounds)));
+      } else {
+        every = (int) Math.max(1, Math.round(rounds / (double) VALIDATIONS));
+        choices.add(new Choice("eval.every-rounds", Integer.toString(every), String.format(Locale.ROOT,
+            "about %d validations in %,d rounds", VALIDATIONS, rounds)));
+      }
     }
     int patience;
     if (config.isExplicit("eval.patience")) {

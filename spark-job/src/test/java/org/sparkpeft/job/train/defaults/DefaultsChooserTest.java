@@ -178,6 +178,7 @@ class DefaultsChooserTest {
     DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts(tiny), config("train.epochs=1"));
     assertEquals(0, chosen.config().eval().patience(), chosen.table(facts(tiny)));
     assertTrue(byKey(chosen).get("eval.patience").reason().startsWith("never stop early"));
+    assertEquals(0, chosen.config().eval().everyRounds(), "a short run is validated at its end only");
   }
 
   @Test
