@@ -73,9 +73,11 @@ class PrepareOutputTest {
     List<Row> all = new ArrayList<>(PrepareFixture.shardRows(spark, out).values());
     assertEquals(120, all.size());
     long truncated = 0;
+    List<Integer> lengths = new ArrayList<>();
     for (Row r : all) {
       List<Integer> ids = r.getList(r.fieldIndex("input_ids"));
       int length = r.getAs("length");
+      lengths.add(length);
       assertEquals(ids.size(), length);
       assertTrue(length <= 32);
       assertEquals(101, ids.get(0));
@@ -95,6 +97,12 @@ class PrepareOutputTest {
     assertTrue(truncated > 0);
     assertEquals(List.of(8, 16, 32), m.buckets());
     assertEquals(120L, m.lengthHistogram().values().stream().mapToLong(Long::longValue).sum());
+    // percentiles from the rows themselves: the 108th of 120 sorted lengths is the 90th percentile
+    lengths.sort(null);
+    assertEquals(lengths.get(59), m.lengths().p50());
+    assertEquals(lengths.get(107), m.lengths().p90());
+    assertEquals(lengths.get(113), m.lengths().p95());
+    assertEquals(lengths.get(118), m.lengths().p99());
     assertEquals(Map.of("alpha", 0, "beta", 1), ManifestJson.readLabelMap(new Configuration(),
         new org.apache.hadoop.fs.Path(out)));
     assertEquals(64, m.tokenizer().sha256().length());

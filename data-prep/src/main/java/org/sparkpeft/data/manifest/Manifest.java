@@ -52,6 +52,27 @@ public record Manifest(
   /** One split: rows, rows per label name, truncated rows. */
   public record SplitInfo(long rows, Map<String, Long> labels, long truncated) {}
 
-  /** Token lengths over all shard rows. */
-  public record LengthStats(int min, int max, double mean) {}
+  /**
+   * Token lengths over all shard rows (after truncation to max_length). The percentiles (the smallest length
+   * that at least 50, 90, 95, 99 % of rows do not exceed) are null in manifests written before they existed.
+   */
+  public record LengthStats(int min, int max, double mean, Integer p50, Integer p90, Integer p95, Integer p99) {
+
+    public LengthStats(int min, int max, double mean) {
+      this(min, max, mean, null, null, null, null);
+    }
+
+    /** The {@code q}-quantile (0 < q <= 1) of an exact length histogram (length to rows). */
+    public static int quantile(java.util.SortedMap<Integer, Long> histogram, double q) {
+      long total = histogram.values().stream().mapToLong(Long::longValue).sum();
+      long seen = 0;
+      for (Map.Entry<Integer, Long> e : histogram.entrySet()) {
+        seen += e.getValue();
+        if (seen >= Math.ceil(q * total)) {
+          return e.getKey();
+        }
+      }
+      return histogram.isEmpty() ? 0 : histogram.lastKey();
+    }
+  }
 }

@@ -34,10 +34,13 @@ public final class ManifestStats {
               long lengthSum) {}
 
   private final List<Cell> cells;
+  private final java.util.SortedMap<Integer, Long> lengthHistogram;
   private final Map<Integer, String> labelNames = new TreeMap<>();
 
-  private ManifestStats(List<Cell> cells, Map<String, Integer> labelMap) {
+  private ManifestStats(List<Cell> cells, java.util.SortedMap<Integer, Long> lengthHistogram,
+                        Map<String, Integer> labelMap) {
     this.cells = cells;
+    this.lengthHistogram = lengthHistogram;
     labelMap.forEach((name, index) -> labelNames.put(index, name));
   }
 
@@ -50,7 +53,11 @@ public final class ManifestStats {
         .map(r -> new Cell(r.getString(0), r.getInt(1), r.getInt(2), r.getLong(3), r.getLong(4), r.getInt(5),
             r.getInt(6), r.getLong(7)))
         .toList();
-    return new ManifestStats(cells, labelMap);
+    // the exact length histogram (at most max_length groups), for the percentiles training chooses a length from
+    java.util.SortedMap<Integer, Long> lengths = new TreeMap<>();
+    tokenized.groupBy(col(ShardSchema.LENGTH)).agg(count(lit(1))).collectAsList()
+        .forEach(r -> lengths.put(r.getInt(0), r.getLong(1)));
+    return new ManifestStats(cells, lengths, labelMap);
   }
 
   public long splitRows(String split) {
@@ -88,7 +95,9 @@ public final class ManifestStats {
     Manifest.LengthStats lengths = new Manifest.LengthStats(
         cells.stream().mapToInt(Cell::minLength).min().orElse(0),
         cells.stream().mapToInt(Cell::maxLength).max().orElse(0),
-        total == 0 ? 0 : cells.stream().mapToLong(Cell::lengthSum).sum() / (double) total);
+        total == 0 ? 0 : cells.stream().mapToLong(Cell::lengthSum).sum() / (double) total,
+        Manifest.LengthStats.quantile(lengthHistogram, 0.50), Manifest.LengthStats.quantile(lengthHistogram, 0.90),
+        Manifest.LengthStats.quantile(lengthHistogram, 0.95), Manifest.LengthStats.quantile(lengthHistogram, 0.99));
     Map<String, Double> ratios = new LinkedHashMap<>();
     ratios.put(Splitter.TRAIN, config.split().train());
     ratios.put(Splitter.VAL, config.split().val());

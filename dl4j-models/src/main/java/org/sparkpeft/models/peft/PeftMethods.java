@@ -136,9 +136,10 @@ public final class PeftMethods {
 
     ComputationGraphConfiguration.GraphBuilder builder = new ComputationGraphConfiguration.GraphBuilder(encoder,
         BertGraphs.baseConfiguration(encoder.getDataType(), optimization.seed()).updater(optimization.updater()));
-    List<String> headLayers = Heads.add(builder, config.head(), pooled, pooledSize(encoder, pooled));
+    List<String> headLayers = Heads.add(builder, config.head(), pooled, pooledSize(encoder, pooled),
+        optimization.classWeights());
     ComputationGraphConfiguration conf = builder.setOutputs(HeadConfig.OUTPUT).build();
-    setOptimization(conf, optimization);
+    setOptimization(conf, optimization, Set.copyOf(headLayers));
     return new Plan(conf, encoderTrainable, headLayers);
   }
 
@@ -216,13 +217,19 @@ public final class PeftMethods {
     return (int) layer.getLayerConf().getLayer().getOutputType(-1, null).arrayElementsPerExample();
   }
 
-  /** Every layer gets the updater and weight decay on weights; frozen parameters override both with nothing. */
-  private static void setOptimization(ComputationGraphConfiguration conf, Optimization optimization) {
+  /**
+   * Every layer gets the updater (the head's layers the head's updater) and weight decay on weights; frozen
+   * parameters override both with nothing.
+   */
+  private static void setOptimization(ComputationGraphConfiguration conf, Optimization optimization,
+                                      Set<String> headLayers) {
     List<Regularization> decay = optimization.weightDecay() > 0
         ? List.of(new WeightDecay(optimization.weightDecay(), true)) : List.of();
-    for (GraphVertex vertex : conf.getVertices().values()) {
-      if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer) {
-        layer.setIUpdater(optimization.updater().clone());
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      if (e.getValue() instanceof LayerVertex layerVertex
+          && layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer) {
+        layer.setIUpdater((headLayers.contains(e.getKey()) ? optimization.headUpdaterOrDefault()
+            : optimization.updater()).clone());
         layer.setBiasUpdater(null);
         layer.setRegularization(new java.util.ArrayList<>(decay));
         layer.setRegularizationBias(new java.util.ArrayList<>());

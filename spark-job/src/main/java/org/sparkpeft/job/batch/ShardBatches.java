@@ -23,6 +23,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
   private final Iterator<Row> rows;
   private final int batchSize;
   private final int classes;
+  private final int maxLength;
   private final Map<Integer, List<Row>> buckets = new TreeMap<>();
   private final Deque<List<Row>> ready = new ArrayDeque<>();
   private int idsIndex = -1;
@@ -30,6 +31,14 @@ public final class ShardBatches implements Iterator<Minibatch> {
   private int bucketIndex = -1;
 
   public ShardBatches(Iterator<Row> rows, int batchSize, int classes) {
+    this(rows, batchSize, classes, 0);
+  }
+
+  /**
+   * @param maxLength tokens kept per row: a longer row keeps its first {@code maxLength - 1} tokens and its last
+   *     ([SEP]); 0 = every token
+   */
+  public ShardBatches(Iterator<Row> rows, int batchSize, int classes, int maxLength) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
@@ -39,6 +48,17 @@ public final class ShardBatches implements Iterator<Minibatch> {
     this.rows = rows;
     this.batchSize = batchSize;
     this.classes = classes;
+    this.maxLength = maxLength;
+  }
+
+  /** {@code ids} cut to {@code maxLength} tokens: the first {@code maxLength - 1} and the last. */
+  static int[] cut(int[] ids, int maxLength) {
+    if (maxLength <= 0 || ids.length <= maxLength) {
+      return ids;
+    }
+    int[] out = java.util.Arrays.copyOf(ids, maxLength);
+    out[maxLength - 1] = ids[ids.length - 1];
+    return out;
   }
 
   @Override
@@ -82,7 +102,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
       List<Integer> tokens = row.getList(idsIndex);
-      ids[i] = tokens.stream().mapToInt(Integer::intValue).toArray();
+      ids[i] = cut(tokens.stream().mapToInt(Integer::intValue).toArray(), maxLength);
       int label = row.getInt(labelIndex);
       if (label < 0 || label >= classes) {
         throw new IllegalArgumentException("shard row " + row.getString(row.fieldIndex(ShardSchema.ROW_ID))

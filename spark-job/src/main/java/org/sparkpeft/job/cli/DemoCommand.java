@@ -81,7 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
     TrainConfig train = TrainConfigLoader.load(null, List.of("data=<output>/prepared",
         "output.path=" + folder.toURI(), "output.overwrite=true", "method.type=lora",
         "train.epochs=" + EPOCHS, "train.workers=2", "train.batch-size=" + BATCH_SIZE,
-        "train.averaging-frequency=" + AVERAGING_FREQUENCY, "eval.every-rounds=20", "optimizer.lr=" + LEARNING_RATE));
+        "train.averaging-frequency=" + AVERAGING_FREQUENCY, "eval.every-rounds=20", "optimizer.lr=" + LEARNING_RATE,
+        // the recipe above, whole: nothing of it is left to the defaults chooser
+        "optimizer.warmup-fraction=0.06", "eval.patience=0", "train.max-length=0", "train.class-weights=none"));
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft demo")) {
       TrainingService.Written written = new TrainingService(spark).trainAndWrite(train, spamAssassin);
 

@@ -156,7 +156,12 @@ public final class PreparedData {
 
   /** Minibatches of {@code split} for scoring, bucketed on the executors, cached (unpersist when done). */
   public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes) {
-    return rows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes))
+    return scoringBatches(split, batchSize, classes, 0);
+  }
+
+  /** As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared). */
+  public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes, int maxLength) {
+    return rows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 }

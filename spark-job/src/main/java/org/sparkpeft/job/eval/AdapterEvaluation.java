@@ -59,7 +59,9 @@ public final class AdapterEvaluation {
     jsc.setJobDescription("evaluate " + adapterPath + " on " + split);
     AdapterScorer scorer = AdapterScorer.broadcast(jsc, payload, base, ExecutorModels.snapshot(hadoop),
         driverBase.fingerprint());
-    JavaRDD<Minibatch> batches = data.scoringBatches(split, batchSize, classes);
+    // an adapter trained on rows cut shorter than prepared is scored on rows cut the same way
+    int maxLength = Integer.parseInt(info.summary().getOrDefault("max_length", "0"));
+    JavaRDD<Minibatch> batches = data.scoringBatches(split, batchSize, classes, maxLength);
     try {
       ConfusionCounts counts = GpuStages.onModelExecutors(batches.mapPartitions((Iterator<Minibatch> it) -> {
         if (!it.hasNext()) {

@@ -63,8 +63,12 @@ public record TextSettings(int maxLength, Truncation truncation, Normalization n
       ObjectMapper json = new ObjectMapper();
       Path manifest = new Path(run, "prepared/" + ShardSchema.MANIFEST);
       Path metrics = new Path(run, "metrics.json");
+      int trainedLength = 0;
       if (fs.exists(metrics)) {
-        String data = read(fs, metrics, json).path("config").path("data").asText("");
+        JsonNode written = read(fs, metrics, json);
+        // train.max-length: rows were cut to this many tokens in training (0 or absent: as prepared)
+        trainedLength = written.path("chosen").path("train.max-length").path("value").asInt(0);
+        String data = written.path("config").path("data").asText("");
         if (!data.isEmpty() && fs.exists(new Path(data, ShardSchema.MANIFEST))) {
           manifest = new Path(data, ShardSchema.MANIFEST);
         }
@@ -73,7 +77,8 @@ public record TextSettings(int maxLength, Truncation truncation, Normalization n
         return DEFAULTS;
       }
       JsonNode m = read(fs, manifest, json);
-      return new TextSettings(m.path("tokenizer").path("max_length").asInt(DEFAULTS.maxLength()),
+      int prepared = m.path("tokenizer").path("max_length").asInt(DEFAULTS.maxLength());
+      return new TextSettings(trainedLength >= 2 ? Math.min(trainedLength, prepared) : prepared,
           Truncation.parse(m.path("tokenizer").path("truncation").asText("head")),
           Normalization.parse(m.path("source").path("normalization").asText("NFKC").toUpperCase(Locale.ROOT)),
           m.path("source").path("max_chars").asInt(DEFAULTS.maxChars()), manifest.toString());

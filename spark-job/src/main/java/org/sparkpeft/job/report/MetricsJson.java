@@ -55,6 +55,7 @@ public final class MetricsJson {
     if (report.baseline() != null) {
       root.put("baseline", baseline(report.baseline()));
     }
+    root.put("chosen", report.chosen());
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

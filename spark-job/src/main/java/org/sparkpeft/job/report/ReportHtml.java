@@ -114,7 +114,18 @@ public final class ReportHtml {
       h.append("<tr><td class=\"l\">").append(Html.escape(e.getKey())).append("</td><td class=\"l\">")
           .append(Html.escape(e.getValue())).append("</td></tr>");
     }
-    h.append("</table></body></html>\n");
+    h.append("</table>");
+    if (!r.chosen().isEmpty()) {
+      h.append("<h2>Defaults chosen from the data</h2><table><tr><th class=\"l\">key</th><th class=\"l\">value</th>"
+          + "<th class=\"l\">reason</th></tr>");
+      for (Map.Entry<String, Map<String, String>> e : r.chosen().entrySet()) {
+        h.append("<tr><td class=\"l\">").append(Html.escape(e.getKey())).append("</td><td class=\"l\">")
+            .append(Html.escape(e.getValue().getOrDefault("value", ""))).append("</td><td class=\"l\">")
+            .append(Html.escape(e.getValue().getOrDefault("reason", ""))).append("</td></tr>");
+      }
+      h.append("</table>");
+    }
+    h.append("</body></html>\n");
     return h.toString();
   }
 

@@ -23,19 +23,22 @@ import org.sparkpeft.job.eval.ClassificationMetrics;
  * @param wallSeconds wall time of the whole job
  * @param config the effective job configuration, key to value
  * @param baseline the TF-IDF + logistic-regression baseline on the same splits (null when switched off)
+ * @param chosen the values the defaults chooser decided from the data: key to {@code {value, reason}} (empty when
+ *     nothing was chosen)
  */
 public record TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
                              long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
                              List<Validation> validation, ClassificationMetrics test, double wallSeconds,
-                             Map<String, String> config, BaselineResult baseline) {
+                             Map<String, String> config, BaselineResult baseline,
+                             Map<String, Map<String, String>> chosen) {
 
-  /** A report without a baseline (the trainer's own; the service adds the baseline). */
+  /** A report without a baseline or chooser decisions (the trainer's own; the service adds them). */
   public TrainingReport(String method, String baseModelId, String baseModelSha256, long trainableParams,
                         long totalParams, List<ParamGroup> parameterGroups, int rounds, int epochs, Train train,
                         List<Validation> validation, ClassificationMetrics test, double wallSeconds,
                         Map<String, String> config) {
     this(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups, rounds, epochs, train,
-        validation, test, wallSeconds, config, null);
+        validation, test, wallSeconds, config, null, Map.of());
   }
 
   /** This report with config entry {@code key} set to {@code value} (added last when new). */
@@ -43,13 +46,19 @@ public record TrainingReport(String method, String baseModelId, String baseModel
     Map<String, String> changed = new java.util.LinkedHashMap<>(config);
     changed.put(key, value);
     return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
-        rounds, epochs, train, validation, test, wallSeconds, changed, baseline);
+        rounds, epochs, train, validation, test, wallSeconds, changed, baseline, chosen);
   }
 
   /** This report with {@code baseline} (null: none). */
   public TrainingReport withBaseline(BaselineResult baseline) {
     return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
-        rounds, epochs, train, validation, test, wallSeconds, config, baseline);
+        rounds, epochs, train, validation, test, wallSeconds, config, baseline, chosen);
+  }
+
+  /** This report with the chooser's decisions. */
+  public TrainingReport withChosen(Map<String, Map<String, String>> decisions) {
+    return new TrainingReport(method, baseModelId, baseModelSha256, trainableParams, totalParams, parameterGroups,
+        rounds, epochs, train, validation, test, wallSeconds, config, baseline, decisions);
   }
 
   /** Trainable and total parameters of one group. */

@@ -38,8 +38,7 @@ public interface RawInput {
   default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
     PrepareResult result = PrepareJob.run(spark, config(outputPath));
     System.out.print(result.summary());
-    return new TrainConfig(outputPath, train.model(), train.methodType(), train.methodOptions(), train.head(),
-        train.optimizer(), train.train(), train.eval(), train.output(), train.baseline());
+    return train.withData(outputPath);
   }
 
   /** From prepare's {@code key=value} settings (which must include input.path). */

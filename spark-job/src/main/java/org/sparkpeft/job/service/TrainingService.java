@@ -10,7 +10,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.OutputSpec;
+import org.sparkpeft.data.manifest.Manifest;
+import org.sparkpeft.data.manifest.ManifestJson;
 import org.sparkpeft.data.shard.AtomicOutput;
 import org.sparkpeft.job.baseline.BaselineResult;
 import org.sparkpeft.job.baseline.BaselineVerdict;
@@ -23,6 +26,8 @@ import org.sparkpeft.job.store.AdapterStore;
 import org.sparkpeft.job.train.AdapterTrainer;
 import org.sparkpeft.job.train.Checkpoints;
 import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.job.train.defaults.DataFacts;
+import org.sparkpeft.job.train.defaults.DefaultsChooser;
 import org.sparkpeft.models.io.AdapterFiles;
 import org.sparkpeft.models.io.AdapterInfo;
 
@@ -65,17 +70,20 @@ public final class TrainingService {
         train.output().overwrite()));
     try {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
-      BaselineResult baseline = train.baseline().enabled() ? baseline(job) : null;
+      DefaultsChooser.Chosen chosen = choose(job);
+      job = chosen.config();
+      BaselineResult baseline = job.baseline().enabled() ? baseline(job) : null;
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
           train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
-      TrainingReport report = raw == null ? outcome.report()
-          : outcome.report().withConfig("data", new Path(target.target(), "prepared").toString())
+      TrainingReport withChosen = outcome.report().withChosen(DefaultsChooser.asJson(chosen.choices()));
+      TrainingReport report = raw == null ? withChosen
+          : withChosen.withConfig("data", new Path(target.target(), "prepared").toString())
               .withConfig("input", raw.description());
       if (baseline != null) {
         report = report.withBaseline(baseline);
-        logVerdict(report, train.eval().metric());
+        logVerdict(report, job.eval().metric());
       }
-      AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(train, outcome));
+      AdapterFiles.Files adapter = AdapterFiles.save(outcome.model(), adapterInfo(job, outcome));
       long adapterBytes = AdapterStore.write(hadoop, new Path(target.temp(), "adapter"), adapter);
       AdapterStore.write(hadoop, new Path(target.temp(), "metrics.json"), MetricsJson.write(report));
       AdapterStore.write(hadoop, new Path(target.temp(), "report.html"), ReportHtml.write(report));
@@ -113,6 +121,30 @@ public final class TrainingService {
     }
   }
 
+  /**
+   * The values the user left to the data, decided from the prepared data's manifest and logged as one table; the
+   * keys the user set stay as given.
+   */
+  private DefaultsChooser.Chosen choose(TrainConfig job) {
+    PreparedData data = new PreparedData(spark, job.data()).verified(); // a broken folder is named as before
+    Manifest manifest;
+    try {
+      manifest = ManifestJson.read(spark.sparkContext().hadoopConfiguration(), new Path(job.data()));
+    } catch (IOException e) {
+      throw new UserError("data " + job.data() + " has no readable manifest.json (" + e.getMessage()
+          + "); prepare it with `bin/sparkpeft prepare`.", e);
+    }
+    DataFacts facts;
+    try {
+      facts = DataFacts.of(manifest, data.labels());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("data " + job.data() + ": " + e.getMessage() + ".", e);
+    }
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, job);
+    LOG.info(chosen.table(facts).stripTrailing());
+    return chosen;
+  }
+
   /** {@code <parent>/.<name><suffix>}: a hidden sibling of the output (Hadoop and Spark readers skip it). */
   private static Path beside(String output, String suffix) {
     Path target = new Path(output);
@@ -124,6 +156,10 @@ public final class TrainingService {
     Map<String, String> summary = new LinkedHashMap<>();
     summary.put("rounds", Integer.toString(r.rounds()));
     summary.put("epochs", Integer.toString(r.epochs()));
+    if (train.train().maxLength() > 0) {
+      // rows were cut to this many tokens in training: evaluate and predict cut the same way
+      summary.put("max_length", Integer.toString(train.train().maxLength()));
+    }
     if (r.test() != null) {
       summary.put("test_accuracy", Double.toString(r.test().accuracy()));
       summary.put("test_macro_f1", Double.toString(r.test().macroF1()));

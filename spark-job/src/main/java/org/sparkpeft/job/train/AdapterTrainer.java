@@ -31,6 +31,7 @@ import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.cache.FeatureCacheSpec;
 import org.sparkpeft.job.train.cache.FeatureCaching;
 import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.job.train.defaults.ClassWeightRule;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.peft.PeftModel;
 
@@ -112,7 +113,8 @@ public final class AdapterTrainer {
     int warmup = (int) Math.round(config.optimizer().warmupFraction() * totalSteps);
     ModelSpec spec = new ModelSpec(location, base.fingerprint(), config.methodType(), config.methodOptions(),
         labels.size(), config.head().hidden(), config.head().dropout(), config.optimizer().learningRate(),
-        config.optimizer().weightDecay(), warmup, totalSteps, t.seed());
+        config.optimizer().weightDecay(), warmup, totalSteps, t.seed(), config.optimizer().headRate(),
+        classWeights(data));
     PeftModel model;
     try {
       model = spec.build(base);
@@ -219,6 +221,24 @@ public final class AdapterTrainer {
         sha256(base.tokenizerJson()));
   }
 
+  /**
+   * The loss's class weights: balanced ({@link ClassWeightRule}) from the train split's rows per label when
+   * {@code train.class-weights} is balanced, or auto and the split is unbalanced; else none.
+   */
+  private List<Double> classWeights(TrainData data) {
+    TrainConfig.ClassWeights mode = config.train().classWeights();
+    if (mode == TrainConfig.ClassWeights.NONE) {
+      return List.of();
+    }
+    long[] counts = data.trainLabelCounts();
+    if (mode == TrainConfig.ClassWeights.AUTO && !ClassWeightRule.unbalanced(counts)) {
+      return List.of();
+    }
+    List<Double> weights = ClassWeightRule.balanced(counts);
+    LOG.info("class weights (balanced, train rows per class " + Arrays.toString(counts) + "): " + weights);
+    return weights;
+  }
+
   private void validate(RunState state, JavaRDD<Minibatch> val, float[] params, ModelSpec spec, TrainableSlice slice,
                         List<String> labels, int round) {
     ClassificationMetrics metrics = evaluate(val, params, spec, slice, labels);
@@ -297,7 +317,8 @@ public final class AdapterTrainer {
     String text = String.join("\n", "sparkpeft-checkpoint-v2", String.valueOf(config.model()),
         base.fingerprint(), config.methodType(), new TreeMap<>(config.methodOptions()).toString(),
         config.head().toString(), config.optimizer().toString(),
-        List.of(t.epochs(), t.batchSize(), t.averagingFrequency(), t.workers(), t.seed()).toString(),
+        List.of(t.epochs(), t.batchSize(), t.averagingFrequency(), t.workers(), t.seed()).toString()
+            + " " + t.maxLength() + " " + t.classWeights(),
         config.eval().toString(), slice.toString() + slice.hashCode());
     return sha256(text.getBytes(StandardCharsets.UTF_8));
   }

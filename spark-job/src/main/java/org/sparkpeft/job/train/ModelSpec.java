@@ -1,6 +1,7 @@
 package org.sparkpeft.job.train;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 import org.nd4j.linalg.learning.config.Adam;
@@ -21,10 +22,20 @@ import org.sparkpeft.models.peft.PeftModel;
  */
 public record ModelSpec(ModelLocation base, String fingerprint, String methodType, Map<String, String> methodOptions,
                         int labels, int headHidden, double headDropout, double learningRate, double weightDecay,
-                        int warmupSteps, int totalSteps, long seed) implements Serializable {
+                        int warmupSteps, int totalSteps, long seed, double headLearningRate,
+                        List<Double> classWeights) implements Serializable {
 
   public ModelSpec {
     methodOptions = Map.copyOf(methodOptions);
+    classWeights = List.copyOf(classWeights);
+  }
+
+  /** The head trained at the encoder's rate, unweighted loss. */
+  public ModelSpec(ModelLocation base, String fingerprint, String methodType, Map<String, String> methodOptions,
+                   int labels, int headHidden, double headDropout, double learningRate, double weightDecay,
+                   int warmupSteps, int totalSteps, long seed) {
+    this(base, fingerprint, methodType, methodOptions, labels, headHidden, headDropout, learningRate, weightDecay,
+        warmupSteps, totalSteps, seed, learningRate, List.of());
   }
 
   /** Imports (or takes from this JVM's cache) the base and applies the method; the result is this thread's own. */
@@ -36,7 +47,9 @@ public record ModelSpec(ModelLocation base, String fingerprint, String methodTyp
   public PeftModel build(BaseModel model) {
     HeadConfig head = new HeadConfig(labels, headHidden, headDropout);
     Optimization optimization = new Optimization(
-        new Adam(new WarmupLinearDecay(learningRate, warmupSteps, totalSteps)), weightDecay, seed);
+        new Adam(new WarmupLinearDecay(learningRate, warmupSteps, totalSteps)), weightDecay, seed,
+        headLearningRate == learningRate ? null : new Adam(new WarmupLinearDecay(headLearningRate, warmupSteps,
+            totalSteps)), classWeights);
     return PeftMethods.create(BertGraphs.embeddingModel(model.weights(), PoolingConf.Mode.MEAN),
         PeftMethods.parse(methodType, methodOptions, head), optimization);
   }

@@ -92,8 +92,9 @@ final class TrainData {
         .sortWithinPartitions(col(ORDER), col(ShardSchema.ROW_ID), col(ShardSchema.LABEL), col(ShardSchema.INPUT_IDS));
     int batchSize = config.train().batchSize();
     int classes = labels.size();
+    int maxLength = config.train().maxLength();
     JavaRDD<Minibatch> batches = rows.javaRDD()
-        .mapPartitions(it -> new ShardBatches(it, batchSize, classes))
+        .mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<int[]> counted = batches.mapPartitionsWithIndex((Integer index, Iterator<Minibatch> it) -> {
       List<Integer> sizes = new ArrayList<>();
@@ -165,7 +166,19 @@ final class TrainData {
 
   /** A split's minibatches for evaluation (any order), cached. */
   JavaRDD<Minibatch> eval(String split) {
-    return prepared.scoringBatches(split, config.train().batchSize(), labels.size());
+    return prepared.scoringBatches(split, config.train().batchSize(), labels.size(), config.train().maxLength());
+  }
+
+  /** Rows of the train split per label id (one aggregation). */
+  long[] trainLabelCounts() {
+    long[] counts = new long[labels.size()];
+    for (Row r : shards("train").groupBy(col(ShardSchema.LABEL)).agg(count(lit(1))).collectAsList()) {
+      int label = r.getInt(0);
+      if (label >= 0 && label < counts.length) {
+        counts[label] = r.getLong(1);
+      }
+    }
+    return counts;
   }
 
   private Dataset<Row> shards(String split) {

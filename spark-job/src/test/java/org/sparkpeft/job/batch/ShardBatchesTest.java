@@ -51,4 +51,15 @@ class ShardBatchesTest {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class, batches::next);
     assertEquals("shard row x-9 has label 5 outside the label map's 2 classes", error.getMessage());
   }
+
+  @Test
+  void rowsLongerThanTheTrainingLengthKeepTheirFirstTokensAndTheirSep() {
+    List<Row> rows = List.of(row("a", 0, 16, 101, 7, 8, 9, 10, 102), row("b", 1, 16, 101, 5, 102));
+    ShardBatches batches = new ShardBatches(rows.iterator(), 2, 2, 4);
+    Minibatch batch = batches.next();
+    assertEquals("0:[101, 7, 8, 102];1:[101, 5, 102];", batch.describe());
+    assertEquals(4, batch.toMultiDataSet(2).getFeatures(0).size(1));
+    assertEquals("0:[101, 7, 8, 9, 10, 102];", new ShardBatches(List.of(rows.get(0)).iterator(), 2, 2, 0).next()
+        .describe(), "0 keeps every token");
+  }
 }

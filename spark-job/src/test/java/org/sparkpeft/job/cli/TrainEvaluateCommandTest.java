@@ -61,6 +61,16 @@ class TrainEvaluateCommandTest {
         "nothing is left beside the output");
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertTrue(metrics.path("config").path("data").asText().endsWith("/prepared"), metrics.path("config").toString());
+    // the defaults chooser's table: what the user set, and what the data decided with its reason
+    JsonNode chosen = metrics.path("chosen");
+    assertEquals("1", chosen.path("train.epochs").path("value").asText(), chosen.toString());
+    assertEquals("set by you", chosen.path("train.epochs").path("reason").asText());
+    assertEquals("set by you", chosen.path("optimizer.lr").path("reason").asText());
+    int length = chosen.path("train.max-length").path("value").asInt();
+    assertTrue(length >= 2 && length <= 32, chosen.toString());
+    assertTrue(chosen.path("train.max-length").path("reason").asText().contains("90 %"), chosen.toString());
+    assertTrue(chosen.path("eval.patience").path("reason").asText().contains("validations"), chosen.toString());
+    assertTrue(chosen.has("train.class-weights") && chosen.has("optimizer.head-lr"), chosen.toString());
     JsonNode manifest = new ObjectMapper().readTree(out.resolve("prepared/manifest.json").toFile());
     assertEquals("head_tail", manifest.path("tokenizer").path("truncation").asText(), manifest.toString());
 

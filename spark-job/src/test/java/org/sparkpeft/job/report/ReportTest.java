@@ -52,9 +52,13 @@ class ReportTest {
 
   @Test
   void metricsJsonHoldsEveryKeyPipelinesRead() throws Exception {
-    JsonNode json = new ObjectMapper().readTree(MetricsJson.write(sample()));
+    Map<String, Map<String, String>> chosen = new LinkedHashMap<>();
+    chosen.put("train.epochs", Map.of("value", "4", "reason", "compute budget"));
+    JsonNode json = new ObjectMapper().readTree(MetricsJson.write(sample().withChosen(chosen)));
+    assertEquals("4", json.at("/chosen/train.epochs/value").asText());
+    assertEquals("compute budget", json.at("/chosen/train.epochs/reason").asText());
     for (String key : new String[] {"method", "base_model", "trainable_params", "total_params", "rounds", "epochs",
-        "train", "val", "test", "wall_seconds"}) {
+        "train", "val", "test", "wall_seconds", "chosen"}) {
       assertTrue(json.has(key), "metrics.json lacks " + key);
     }
     assertEquals("c6f45a65ca0ed669", json.at("/base_model/sha256").asText());
@@ -108,7 +112,9 @@ class ReportTest {
 
   @Test
   void reportHtmlIsSelfContainedAndEscapesWhatItShows() throws Exception {
-    String html = ReportHtml.write(sample());
+    String html = ReportHtml.write(sample().withChosen(Map.of("train.epochs",
+        Map.of("value", "4", "reason", "budget <script>"))));
+    assertTrue(html.contains("Defaults chosen from the data") && html.contains("budget &lt;script&gt;"), "chosen");
     assertFalse(html.contains("<script"), "no scripts");
     assertFalse(html.contains(" src="), "nothing loaded");
     assertFalse(html.contains("<link"), "no external styles");

@@ -2,6 +2,7 @@ package org.sparkpeft.job.train.config;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A training job, validated: every value was checked by {@link TrainConfigLoader} with a sentence naming its key.
@@ -11,21 +12,41 @@ import java.util.Map;
  * @param methodType PEFT method type name
  * @param methodOptions the method's options (Hugging Face PEFT names), parsed by the method's registry entry
  * @param baseline whether the run also fits and scores the TF-IDF + logistic-regression baseline
+ * @param explicitKeys the keys the user set (job config file, flags, key=value), which the defaults chooser
+ *     ({@code org.sparkpeft.job.train.defaults}) never changes
  */
 public record TrainConfig(String data, String model, String methodType, Map<String, String> methodOptions,
                           Head head, Optimizer optimizer, Train train, Eval eval, Output output,
-                          Baseline baseline) implements Serializable {
+                          Baseline baseline, Set<String> explicitKeys) implements Serializable {
 
   public record Head(int hidden, double dropout) implements Serializable {}
 
-  public record Optimizer(double learningRate, double weightDecay, double warmupFraction) implements Serializable {}
+  /**
+   * @param headLearningRate peak learning rate of the classification head ({@code optimizer.head-lr}; 0 = the
+   *     same as {@code learningRate})
+   */
+  public record Optimizer(double learningRate, double weightDecay, double warmupFraction, double headLearningRate)
+      implements Serializable {
+
+    /** The head's peak rate: its own, or the encoder's. */
+    public double headRate() {
+      return headLearningRate > 0 ? headLearningRate : learningRate;
+    }
+  }
+
+  /** {@code train.class-weights}: weight the loss per class (balanced), never, or when the train split is unbalanced. */
+  public enum ClassWeights { AUTO, BALANCED, NONE }
 
   /**
    * @param checkpointEveryRounds write a checkpoint every N rounds ({@code checkpoint.every-rounds}; 0 = never)
+   * @param maxLength tokens per row seen in training and evaluation ({@code train.max-length}); longer prepared rows
+   *     are cut at batch time keeping their first tokens and the final [SEP]; 0 = as prepared
+   * @param classWeights whether the loss weights each class ({@code train.class-weights})
    * @param featureCache the frozen-trunk feature cache ({@code train.feature-cache*})
    */
   public record Train(int epochs, int batchSize, int averagingFrequency, int workers, long seed,
-                      int checkpointEveryRounds, FeatureCache featureCache) implements Serializable {}
+                      int checkpointEveryRounds, int maxLength, ClassWeights classWeights,
+                      FeatureCache featureCache) implements Serializable {}
 
   /**
    * The frozen-trunk feature cache: with {@code auto}, a run of 2 or more epochs whose method leaves a frozen trunk
@@ -62,5 +83,17 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
 
   public TrainConfig {
     methodOptions = Map.copyOf(methodOptions);
+    explicitKeys = Set.copyOf(explicitKeys);
+  }
+
+  /** Whether the user set {@code key} (e.g. {@code optimizer.lr}). */
+  public boolean isExplicit(String key) {
+    return explicitKeys.contains(key);
+  }
+
+  /** This config reading {@code newData} instead. */
+  public TrainConfig withData(String newData) {
+    return new TrainConfig(newData, model, methodType, methodOptions, head, optimizer, train, eval, output,
+        baseline, explicitKeys);
   }
 }

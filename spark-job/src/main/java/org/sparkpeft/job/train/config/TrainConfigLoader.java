@@ -50,7 +50,9 @@ public final class TrainConfigLoader {
     TrainConfig config;
     try {
       Config c = user.withFallback(defaults).resolve();
-      config = read(c, methodOptions(user, defaults, c));
+      Set<String> explicit = new TreeSet<>();
+      user.entrySet().forEach(e -> explicit.add(e.getKey()));
+      config = read(c, methodOptions(user, defaults, c), explicit);
     } catch (ConfigException e) {
       // a shape the checks above do not foresee (e.g. a key set to null): still one sentence, no stack trace
       throw new UserError("the training config is not valid: " + e.getMessage() + ".");
@@ -59,7 +61,7 @@ public final class TrainConfigLoader {
     return config;
   }
 
-  private static TrainConfig read(Config c, Map<String, String> options) {
+  private static TrainConfig read(Config c, Map<String, String> options, Set<String> explicit) {
     return new TrainConfig(
         text(c, "data", true),
         blankToNull(text(c, "model", false)),
@@ -67,13 +69,30 @@ public final class TrainConfigLoader {
         options,
         new TrainConfig.Head(atLeast(c, "head.hidden", 0), fraction(c, "head.dropout")),
         new TrainConfig.Optimizer(positive(c, "optimizer.lr"), nonNegative(c, "optimizer.weight-decay"),
-            fraction(c, "optimizer.warmup-fraction")),
+            fraction(c, "optimizer.warmup-fraction"), nonNegative(c, "optimizer.head-lr")),
         new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
             atLeast(c, "train.averaging-frequency", 1), atLeast(c, "train.workers", 1), longValue(c, "train.seed"),
-            atLeast(c, "checkpoint.every-rounds", 0), featureCache(c)),
+            atLeast(c, "checkpoint.every-rounds", 0), maxLength(c), classWeights(c), featureCache(c)),
         new TrainConfig.Eval(atLeast(c, "eval.every-rounds", 0), metric(c), atLeast(c, "eval.patience", 0)),
         new TrainConfig.Output(text(c, "output.path", true), bool(c, "output.overwrite")),
-        new TrainConfig.Baseline(bool(c, "baseline.enabled")));
+        new TrainConfig.Baseline(bool(c, "baseline.enabled")), explicit);
+  }
+
+  private static int maxLength(Config c) {
+    int value = atLeast(c, "train.max-length", 0);
+    if (value == 1) {
+      throw new UserError("train.max-length must be 0 (as prepared) or >= 2 ([CLS] and [SEP]), got 1.");
+    }
+    return value;
+  }
+
+  private static TrainConfig.ClassWeights classWeights(Config c) {
+    try {
+      return TrainConfig.ClassWeights.valueOf(c.getString("train.class-weights").trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new UserError("train.class-weights must be one of [auto, balanced, none], got "
+          + given(c, "train.class-weights") + ".");
+    }
   }
 
   /**

@@ -102,8 +102,8 @@ class FeatureStoreTest {
   }
 
   private static org.sparkpeft.job.train.config.TrainConfig.Train train(int epochs, boolean cache) {
-    return new org.sparkpeft.job.train.config.TrainConfig.Train(epochs, 8, 1, 2, 42, 0,
-        new org.sparkpeft.job.train.config.TrainConfig.FeatureCache(cache, 100));
+    return new org.sparkpeft.job.train.config.TrainConfig.Train(epochs, 8, 1, 2, 42, 0, 0,
+        org.sparkpeft.job.train.config.TrainConfig.ClassWeights.NONE, new org.sparkpeft.job.train.config.TrainConfig.FeatureCache(cache, 100));
   }
 
   private static TrunkSplit split(BaseModel base, String method, Map<String, String> options, int headHidden) {

@@ -85,6 +85,11 @@ class TrainConfigLoaderTest {
     assertEquals("eval.metric must be one of [accuracy, macro_f1, loss], got 'foo'.", error("eval.metric=foo"));
     assertEquals("train.feature-cache must be auto or off, got 'on'.", error("train.feature-cache=on"));
     assertEquals("train.feature-cache-max-mb must be an integer >= 0, got -5.", error("train.feature-cache-max-mb=-5"));
+    assertEquals("train.class-weights must be one of [auto, balanced, none], got 'inverse'.",
+        error("train.class-weights=inverse"));
+    assertEquals("train.max-length must be 0 (as prepared) or >= 2 ([CLS] and [SEP]), got 1.",
+        error("train.max-length=1"));
+    assertEquals("optimizer.head-lr must be >= 0, got -0.1.", error("optimizer.head-lr=-0.1"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
@@ -125,9 +130,9 @@ class TrainConfigLoaderTest {
     assertEquals("method.options is a section (method.options.<name>), not a value.",
         error("method.options=r=4"));
     assertTrue(error("train..epochs=3").startsWith("command-line settings are not valid: "), error("train..epochs=3"));
-    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.epochs, "
-        + "train.feature-cache, train.feature-cache-max-mb, train.seed, train.workers), not a value.",
-        error("train=5"));
+    assertEquals("train is a section (train.averaging-frequency, train.batch-size, train.class-weights, "
+        + "train.epochs, train.feature-cache, train.feature-cache-max-mb, train.max-length, train.seed, "
+        + "train.workers), not a value.", error("train=5"));
   }
 
   @Test
