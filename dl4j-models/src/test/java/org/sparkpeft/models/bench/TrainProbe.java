@@ -1,0 +1,93 @@
+package org.sparkpeft.models.bench;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.bytedeco.javacpp.Loader;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.models.BaseModel;
+import org.sparkpeft.models.bert.BertGraphs;
+import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.peft.HeadConfig;
+import org.sparkpeft.models.peft.Optimization;
+import org.sparkpeft.models.peft.PeftMethods;
+import org.sparkpeft.models.peft.PeftModel;
+import org.sparkpeft.models.train.FineTuning;
+import org.sparkpeft.models.train.FitOptions;
+import org.sparkpeft.models.train.TokenBatch;
+import org.sparkpeft.tokenizer.TextTokenizer;
+
+/**
+ * A probe (not a test, not the bench): one JVM, {@link TrainBench}'s LoRA recipe, one line per sequence length
+ * (median and best step) with the native build that loaded, so native builds and step changes can be compared in interleaved JVMs:
+ * {@code java ... TrainProbe LABEL STEPS SEQ...}. Prints {@code probe LABEL seq=S ex/s=R native=... blas=...}.
+ */
+public final class TrainProbe {
+
+  private TrainProbe() {}
+
+  public static void main(String[] args) throws Exception {
+    String label = args[0];
+    int steps = Integer.parseInt(args[1]);
+    int threads = Integer.getInteger("sparkpeft.bench.threads", 2);
+    Nd4j.getEnvironment().setMaxThreads(threads);
+    Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    Nd4j.factory().blas().setMaxThreads(threads);
+    String nativeLib = String.valueOf(Loader.getLoadedLibraries().get("nd4jcpu"));
+    nativeLib = nativeLib.substring(nativeLib.lastIndexOf("bindings/") + 9);
+    String blas = "OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE");
+    BaseModel base = BaseModel.defaultModel();
+    ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
+    try (TextTokenizer tokenizer = TextTokenizer.fromJson(base.id(), base.tokenizerJson(), 512)) {
+      for (int i = 2; i < args.length; i++) {
+        int seq = Integer.parseInt(args[i]);
+        long[][] ids = InferenceBench.tokens(tokenizer, seq);
+        int[][] rows = new int[ids.length][];
+        int[] labels = new int[ids.length];
+        for (int r = 0; r < ids.length; r++) {
+          rows[r] = java.util.Arrays.stream(ids[r]).mapToInt(id -> (int) id).toArray();
+          labels[r] = r % 2;
+        }
+        TokenBatch batch = new TokenBatch(rows, labels);
+        PeftModel model = PeftMethods.create(encoder, PeftMethods.parse("lora",
+            Map.of("r", "8", "lora_alpha", "16", "target_modules", "query,value"), HeadConfig.linear(2)),
+            Optimization.adamW(1e-3, 0.01));
+        FineTuning.fit(model, List.of(batch, batch), FitOptions.epochs(1), FineTuning.StepListener.NONE);
+        boolean profile = Boolean.getBoolean("probe.profile");
+        if (profile) {
+          org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+          Nd4j.getExecutioner().setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder()
+              .checkElapsedTime(true).build());
+          Nd4j.getExecutioner().setProfilingMode(
+              org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+        }
+        long[] stamps = new long[steps + 1];
+        stamps[0] = System.nanoTime();
+        FineTuning.fit(model, Collections.nCopies(steps, batch), FitOptions.epochs(1),
+            (step, epoch, loss) -> stamps[Math.min(step, steps)] = System.nanoTime());
+        long elapsed = stamps[steps] - stamps[0];
+        double[] rates = new double[steps];
+        for (int k = 0; k < steps; k++) {
+          rates[k] = rows.length / ((stamps[k + 1] - stamps[k]) / 1e9);
+        }
+        java.util.Arrays.sort(rates);
+        double rate = rates[steps / 2];
+        double best = rates[steps - 1];
+        if (profile) {
+          Nd4j.getExecutioner().setProfilingMode(
+              org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+          org.nd4j.linalg.profiler.OpProfiler p = org.nd4j.linalg.profiler.OpProfiler.getInstance();
+          System.out.printf(Locale.ROOT, "profile seq=%d wall ms/step=%.1f ops=%d%n", seq, elapsed / 1e6 / steps,
+              p.getInvocationsCount());
+          System.out.println("by class:\n" + p.getClassAggergator().asString());
+          System.out.println("by op and shape:\n" + p.getLongAggergator().asString());
+        }
+        System.out.printf(Locale.ROOT, "probe %s seq=%d median-ex/s=%.2f best-ex/s=%.2f native=%s blas=%s%n",
+            label, seq, rate, best, nativeLib, blas);
+      }
+    }
+  }
+}
