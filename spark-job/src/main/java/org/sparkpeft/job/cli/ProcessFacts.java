@@ -11,10 +11,12 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.models.nativebuild.NativeBuild;
 
 /**
  * What {@code doctor} learns about one JVM (the driver, or an executor): Java, the module flags Spark needs,
- * whether they are effective, and whether ND4J's backend loads and computes. Travels as one tab-separated
+ * whether they are effective, and whether ND4J's backend loads and computes (with the native build it loaded:
+ * generic, AVX2 or AVX-512, and why). Travels as one tab-separated
  * line so that it needs no serializer registration.
  */
 public record ProcessFacts(String role, long pid, String java, List<String> missingFlags, boolean nioOpened,
@@ -34,7 +36,15 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
     try {
       backend = Nd4j.getBackend().getClass().getSimpleName();
       Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+      String nativeBuild = NativeBuild.describe();
+      if (nativeBuild != null) {
+        backend += " " + nativeBuild;
+      }
       blas = String.valueOf(env.getOrDefault("blas.vendor", NONE));
+      String coreType = System.getenv("OPENBLAS_CORETYPE");
+      if (coreType != null && !coreType.isBlank()) {
+        blas += " (OPENBLAS_CORETYPE=" + coreType.trim() + ")";
+      }
       threads = Integer.parseInt(String.valueOf(env.getOrDefault("omp.threads", "-1")));
       INDArray a = Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}});
       INDArray product = a.mmul(a);
