@@ -105,7 +105,8 @@ public final class ConfigLoader {
           c.getString("input.file-glob"),
           stringList(c, "input.labels").stream().map(LabelRule::parse).toList(),
           c.getLong("input.max-document-bytes"),
-          stringList(c, "input.email-headers"));
+          stringList(c, "input.email-headers"),
+          c.getString("input.record-separator"));
       CleanSpec clean = new CleanSpec(Normalization.parse(c.getString("clean.normalization")),
           c.getInt("clean.max-chars"));
       SplitSpec split = new SplitSpec(c.getLong("split.seed"), c.getDouble("split.train"), c.getDouble("split.val"),

@@ -17,7 +17,12 @@ public enum Format {
   /** Folders of text files, one document per file; the label is the folder name. */
   TEXTDIR,
   /** Raw RFC-822 messages, one per file; the label is the folder (group) name, optionally mapped. */
-  EMAIL;
+  EMAIL,
+  /**
+   * Text files holding many documents each, separated by lines holding only {@code input.record-separator}
+   * (fortune-mod's data files); the label is the file name without its extension, optionally mapped.
+   */
+  RECORDS;
 
   public String key() {
     return name().toLowerCase(Locale.ROOT);

@@ -22,9 +22,11 @@ import org.sparkpeft.data.UserError;
  * @param maxDocumentBytes a document (file, or text value) larger than this is rejected as too large
  * @param emailHeaders email headers (lower case) shown as {@code name: value} lines before the Subject and body;
  *     duplicates are still found on the Subject and body alone
+ * @param recordSeparator records format: a line holding only this (e.g. {@code %}) ends a record
  */
 public record SourceSpec(String path, Format format, String textCol, String labelCol, String idCol, CsvOptions csv,
-                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes, List<String> emailHeaders)
+                         String fileGlob, List<LabelRule> labelRules, long maxDocumentBytes, List<String> emailHeaders,
+                         String recordSeparator)
     implements Serializable {
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]+");
@@ -51,6 +53,11 @@ public record SourceSpec(String path, Format format, String textCol, String labe
       throw new UserError("input.max-document-bytes must be positive, got " + maxDocumentBytes + ".");
     }
     emailHeaders = emailHeaders(emailHeaders, format);
+    recordSeparator = recordSeparator == null ? "" : recordSeparator.strip();
+    if (format == Format.RECORDS && recordSeparator.isEmpty()) {
+      throw new UserError("input.record-separator must name the line that separates records (e.g. %) for "
+          + "input.format records.");
+    }
   }
 
   private static List<String> emailHeaders(List<String> names, Format format) {

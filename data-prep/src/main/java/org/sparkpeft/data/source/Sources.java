@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.sparkpeft.data.config.Format;
 import org.sparkpeft.data.config.SourceSpec;
 
 /** Reads any supported input into {@link RawRows#SCHEMA}. */
@@ -24,7 +25,10 @@ public final class Sources {
   }
 
   public static Dataset<Row> read(SparkSession spark, SourceSpec spec) {
-    return spec.format().tabular() ? TabularSource.read(spark, spec) : FileSource.read(spark, spec);
+    if (spec.format().tabular()) {
+      return TabularSource.read(spark, spec);
+    }
+    return spec.format() == Format.RECORDS ? RecordFileSource.read(spark, spec) : FileSource.read(spark, spec);
   }
 
   /**

@@ -43,7 +43,7 @@ final class TabularSource {
       df = switch (spec.format()) {
         case CSV -> csv(spark, spec, path);
         case JSONL -> jsonl(spark, spec, path);
-        case PARQUET -> checked(spec, path, spark.read().parquet(path));
+        case PARQUET -> checked(spec, path, globbed(spark.read(), spec).parquet(path));
         default -> throw new IllegalArgumentException("not a tabular format: " + spec.format());
       };
     } catch (UserError e) {
@@ -88,7 +88,7 @@ final class TabularSource {
   }
 
   private static Dataset<Row> csv(SparkSession spark, SourceSpec spec, String path) {
-    DataFrameReader reader = spark.read()
+    DataFrameReader reader = globbed(spark.read(), spec)
         .option("header", "true")
         .option("multiLine", "true")
         .option("encoding", "UTF-8")
@@ -103,12 +103,17 @@ final class TabularSource {
   }
 
   private static Dataset<Row> jsonl(SparkSession spark, SourceSpec spec, String path) {
-    Dataset<Row> df = spark.read()
+    Dataset<Row> df = globbed(spark.read(), spec)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT)
         .option("encoding", "UTF-8")
         .json(path);
     return checked(spec, path, df);
+  }
+
+  /** {@code input.file-glob}: only files whose name matches are read from a folder. */
+  private static DataFrameReader globbed(DataFrameReader reader, SourceSpec spec) {
+    return spec.fileGlob() == null ? reader : reader.option("pathGlobFilter", spec.fileGlob());
   }
 
   static void requireColumns(SourceSpec spec, String path, StructType schema) {

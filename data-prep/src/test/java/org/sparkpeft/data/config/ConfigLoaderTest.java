@@ -114,8 +114,10 @@ class ConfigLoaderTest {
   @Test
   void mistakesAreOneSentenceNamingTheKey() {
     assertMessage("unknown config key inptu.path", () -> load(null, "inptu.path=x", "output.path=o"));
-    assertMessage("input.format (--format) must be one of csv, jsonl, parquet, textdir, email, got 'xml'",
+    assertMessage("input.format (--format) must be one of csv, jsonl, parquet, textdir, email, records, got 'xml'",
         () -> load(null, "input.path=x", "input.format=xml", "output.path=o"));
+    assertMessage("input.record-separator must name the line that separates records",
+        () -> load(null, "input.path=x", "input.format=records", "input.record-separator=", "output.path=o"));
     assertMessage("input.format (--format) is required", () -> load(null, "input.path=x", "output.path=o"));
     assertMessage("output.path (--output) is required", () -> load(null, "input.path=x", "input.format=csv"));
     assertMessage("must add up to 1", () -> load(null, "input.path=x", "input.format=csv", "output.path=o",

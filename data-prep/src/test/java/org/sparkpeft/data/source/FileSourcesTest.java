@@ -124,6 +124,45 @@ class FileSourcesTest {
   }
 
   @Test
+  void recordFilesBecomeOneRowPerRecordLabelledByFileName() {
+    Path in = tmp.resolve("fortunes");
+    PrepareFixture.write(in.resolve("computers"), "Real programmers\ncount from zero.\n\t\t-- anon\n%\n"
+        + "The computer is down.\n%\n");
+    PrepareFixture.write(in.resolve("law"), "%\nA lawyer's opinion\n%\n \n%\nAn appeal is when you ask.\n%\n");
+    PrepareFixture.write(in.resolve("law.dat"), new byte[] {0, 1, 2, (byte) 0xff});
+    PrepareFixture.write(in.resolve("off/latin"), "caf\u00e9\n%\n".getBytes(StandardCharsets.ISO_8859_1));
+    PrepareFixture.write(in.resolve("kids"), "not selected by the glob\n%\n");
+    String out = tmp.resolve("out-records").toString();
+    PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + in, "input.format=records",
+        "input.file-glob={computers,law,latin}", "input.labels=latin=law", "output.path=" + out);
+    assertEquals(5, result.manifest().counts().inputRows());
+    assertEquals(Map.of("computers", 0, "law", 1), result.manifest().labelMap());
+    assertEquals(Map.of("off/latin", "invalid_utf8"), PrepareFixture.rejects(spark, out));
+    Map<String, Row> rows = PrepareFixture.shardRows(spark, out);
+    assertEquals(java.util.Set.of("computers:1", "computers:5", "law:2", "law:6"), rows.keySet());
+    try (TextTokenizer tokenizer = TextTokenizer.defaultModel(256)) {
+      assertEquals(tokens(tokenizer, "Real programmers count from zero. -- anon"), tokens(rows.get("computers:1")));
+      assertEquals(tokens(tokenizer, "An appeal is when you ask."), tokens(rows.get("law:6")));
+    }
+    assertEquals(1, (int) rows.get("law:2").getAs("label"));
+    assertEquals(0, (int) rows.get("computers:5").getAs("label"));
+  }
+
+  @Test
+  void aFileGlobSelectsTheJsonFilesOfAFolder() {
+    Path in = tmp.resolve("speeches");
+    PrepareFixture.write(in.resolve("1801_a_dr.json"), "{\"party\": \"DR\", \"text\": \"Fellow citizens\"}\n");
+    PrepareFixture.write(in.resolve("1990_b_r.json"), "{\"party\": \"R\", \"text\": \"Tonight\"}\n");
+    PrepareFixture.write(in.resolve("1850_c_w.json"), "{\"party\": \"W\", \"text\": \"Whig times\"}\n");
+    PrepareFixture.write(in.resolve("1850_c_wd.json"), "{\"party\": \"WD\", \"text\": \"Both\"}\n");
+    String out = tmp.resolve("out-glob").toString();
+    PrepareResult result = PrepareFixture.prepare(spark, "input.path=" + in, "input.format=jsonl",
+        "input.text-col=text", "input.label-col=party", "input.file-glob=*_{d,r,dr}.json", "output.path=" + out);
+    assertEquals(2, result.manifest().counts().inputRows());
+    assertEquals(Map.of("DR", 0, "R", 1), result.manifest().labelMap());
+  }
+
+  @Test
   void anEmptyFolderIsOneClearSentence() {
     Path empty = tmp.resolve("empty/nothing-here");
     PrepareFixture.write(empty.resolve("ignored.json"), "{}");

@@ -35,7 +35,7 @@ public final class PrepareCommand implements Callable<Integer> {
   @Option(names = "--input", paramLabel = "PATH", description = "Input path (file://, hdfs://, s3a://, local): input.path.")
   String input;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "csv | jsonl | parquet | textdir | email: input.format.")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "csv | jsonl | parquet | textdir | email | records: input.format.")
   String format;
 
   @Option(names = "--text-col", paramLabel = "NAME", description = "Text column: input.text-col (default text).")

