@@ -127,6 +127,7 @@ public final class QualityBench {
         baseline = new LinkedHashMap<>();
         baseline.put("test_accuracy", scores.baselineAccuracy());
         baseline.put("test_macro_f1", scores.baselineMacroF1());
+        baseline.put("val_macro_f1", scores.baselineValMacroF1());
       }
     }
     row.put("baseline", baseline);

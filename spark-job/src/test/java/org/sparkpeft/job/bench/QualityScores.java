@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The scores {@code bench quality} reports from one training run's metrics.json: test accuracy and macro-F1, the
- * best validation macro-F1, and the TF-IDF + logistic regression baseline's test accuracy and macro-F1 when the run
- * wrote a {@code baseline} block (null otherwise).
+ * best validation macro-F1, and the TF-IDF + logistic regression baseline's test accuracy and macro-F1 (and its
+ * validation macro-F1) when the run wrote a {@code baseline} block (null otherwise).
  */
 record QualityScores(double testAccuracy, double testMacroF1, Double bestValMacroF1, Double baselineAccuracy,
-                     Double baselineMacroF1) {
+                     Double baselineMacroF1, Double baselineValMacroF1) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -41,7 +41,7 @@ record QualityScores(double testAccuracy, double testMacroF1, Double bestValMacr
     Double baselineAccuracy = number(baseline, "accuracy");
     Double baselineF1 = number(baseline, "macro_f1");
     return new QualityScores(test.path("accuracy").asDouble(), test.path("macro_f1").asDouble(), bestVal,
-        baselineAccuracy, baselineF1);
+        baselineAccuracy, baselineF1, number(baseline, "val_macro_f1"));
   }
 
   private static Double number(JsonNode node, String key) {

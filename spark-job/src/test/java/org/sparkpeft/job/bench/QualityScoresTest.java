@@ -48,11 +48,22 @@ class QualityScoresTest {
   void theBaselineBlockIsReadWhenTheRunWroteOne() throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = (ObjectNode) mapper.readTree(metricsJson(metrics(0.9, 0.8), 0.7));
-    root.putObject("baseline").put("accuracy", 0.674).put("macro_f1", 0.576).put("seconds", 12.0);
+    root.putObject("baseline").put("model", "tfidf_logistic_regression").put("accuracy", 0.674)
+        .put("macro_f1", 0.576).put("val_accuracy", 0.7).put("val_macro_f1", 0.61).put("seconds", 12.0);
     QualityScores s = QualityScores.fromMetricsJson(mapper.writeValueAsString(root));
     assertEquals(0.674, s.baselineAccuracy(), 1e-12);
     assertEquals(0.576, s.baselineMacroF1(), 1e-12);
+    assertEquals(0.61, s.baselineValMacroF1(), 1e-12);
     assertEquals("0.674 / 0.576", QualityScores.pair(s.baselineAccuracy(), s.baselineMacroF1()));
+  }
+
+  @Test
+  void aBaselineThatCouldNotBeScoredIsADash() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = (ObjectNode) mapper.readTree(metricsJson(metrics(0.9, 0.8), 0.7));
+    root.putObject("baseline").putNull("accuracy").putNull("macro_f1");
+    QualityScores s = QualityScores.fromMetricsJson(mapper.writeValueAsString(root));
+    assertEquals("—", QualityScores.pair(s.baselineAccuracy(), s.baselineMacroF1()));
   }
 
   @Test
