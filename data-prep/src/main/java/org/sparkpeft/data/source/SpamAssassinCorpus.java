@@ -1,15 +1,12 @@
 package org.sparkpeft.data.source;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.sparkpeft.data.UserError;
@@ -69,7 +66,7 @@ public final class SpamAssassinCorpus {
           } // another process fetched it at the same time: use theirs
         }
       } finally {
-        deleteTree(work);
+        FetchCommands.deleteTree(work);
       }
       return data;
     } catch (IOException e) {
@@ -89,35 +86,7 @@ public final class SpamAssassinCorpus {
   }
 
   private static void run(Path dir, String... command) throws IOException {
-    Process process;
-    try {
-      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(dir.resolve(".log").toFile()).start();
-    } catch (IOException e) {
-      throw new UserError("the default corpus is fetched with `" + command[0] + "`, which is not installed; "
-          + "install it (apt-get install " + command[0] + ") or pass --input.", e);
-    }
-    try {
-      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        String log = Files.readString(dir.resolve(".log")).strip();
-        throw new UserError("`" + String.join(" ", command) + "` failed"
-            + (log.isEmpty() ? "" : ": " + log.lines().reduce((a, b) -> b).orElse("")) + ".");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UserError("interrupted while fetching the default corpus.", e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    FetchCommands.run(dir, "the default corpus", "install it (apt-get install " + command[0] + ") or pass --input",
+        command);
   }
 }
