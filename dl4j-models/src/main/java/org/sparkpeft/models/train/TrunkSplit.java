@@ -215,7 +215,7 @@ public final class TrunkSplit {
   }
 
   /** The layer names from input to output when the graph is one chain of single-input layers; else null. */
-  static List<String> chain(ComputationGraph graph) {
+  public static List<String> chain(ComputationGraph graph) {
     if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
       return null;
     }

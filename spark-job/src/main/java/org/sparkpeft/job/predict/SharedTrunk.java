@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkpeft.models.peft.PeftModel;
+import org.sparkpeft.models.train.TrunkSplit;
 
 /**
  * Several adapters' models on one base, run so that the frozen layers below the lowest adapted one run once per
@@ -33,13 +33,13 @@ final class SharedTrunk {
     if (models.size() < 2) {
       return null;
     }
-    List<String> chain = chain(models.get(0).graph());
+    List<String> chain = TrunkSplit.chain(models.get(0).graph());
     if (chain == null) {
       return null;
     }
     int trunk = chain.size();
     for (PeftModel model : models) {
-      if (!chain.equals(chain(model.graph()))) {
+      if (!chain.equals(TrunkSplit.chain(model.graph()))) {
         return null;
       }
       for (int i = 0; i < trunk; i++) {
@@ -92,26 +92,5 @@ final class SharedTrunk {
       act = vertex.getLayer().activate(act, false, workspaces);
     }
     return act;
-  }
-
-  /** The layer names from input to output when the graph is one chain of single-input layers; else null. */
-  private static List<String> chain(ComputationGraph graph) {
-    if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
-      return null;
-    }
-    List<String> names = new ArrayList<>();
-    GraphVertex[] vertices = graph.getVertices();
-    for (int index : graph.topologicalSortOrder()) {
-      GraphVertex v = vertices[index];
-      if (v.isInputVertex()) {
-        continue;
-      }
-      if (!(v instanceof LayerVertex) || v.getNumInputArrays() != 1 || (v.getOutputVertices() != null
-          && v.getOutputVertices().length > 1)) {
-        return null;
-      }
-      names.add(v.getVertexName());
-    }
-    return names;
   }
 }
