@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.sparkpeft.data.UserError;
@@ -46,6 +48,21 @@ final class FetchCommands {
       throw new UserError("interrupted while fetching " + what + ".", e);
     } finally {
       Files.deleteIfExists(log);
+    }
+  }
+
+  /**
+   * Moves the fully unpacked {@code unpacked} folder to {@code home} in one atomic step, so a reader never sees a half
+   * corpus. When the move fails because another process published the same corpus meanwhile ({@code alreadyThere}
+   * holds), theirs is used.
+   */
+  static void publish(Path unpacked, Path home, BooleanSupplier alreadyThere) throws IOException {
+    try {
+      Files.move(unpacked, home, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (!alreadyThere.getAsBoolean()) {
+        throw e;
+      }
     }
   }
 

