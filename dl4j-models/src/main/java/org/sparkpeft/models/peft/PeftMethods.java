@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
-import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
 import org.sparkpeft.models.peft.adapter.AdapterMethod;
@@ -224,7 +223,7 @@ public final class PeftMethods {
   private static void setOptimization(ComputationGraphConfiguration conf, Optimization optimization,
                                       Set<String> headLayers) {
     List<Regularization> decay = optimization.weightDecay() > 0
-        ? List.of(new WeightDecay(optimization.weightDecay(), true)) : List.of();
+        ? List.of(new DecoupledWeightDecay(optimization.weightDecay(), true)) : List.of();
     for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
       if (e.getValue() instanceof LayerVertex layerVertex
           && layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer) {

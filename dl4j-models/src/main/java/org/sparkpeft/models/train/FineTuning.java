@@ -58,10 +58,8 @@ public final class FineTuning {
           return new Result(model, losses);
         }
         MultiDataSet data = batch.toMultiDataSet(classes);
-        // DL4J's score adds the weight-decay term of the (pre-update) trainable weights; report the data loss
-        double regularization = model.graph().calcRegularizationScore(true);
         model.graph().fit(data);
-        double loss = model.graph().score() - regularization;
+        double loss = model.graph().score(); // the data loss: DecoupledWeightDecay adds no term to the score
         losses.add(loss);
         listener.onStep(++step, epoch, loss);
       }

@@ -138,11 +138,9 @@ public class AdapterAveragingWorker extends ParameterAveragingTrainingWorker {
   /** DL4J's step (hooks + fit), plus this worker's loss and example count; the result after the last minibatch. */
   @Override
   public ParameterAveragingTrainingResult processMinibatch(MultiDataSet data, ComputationGraph graph, boolean isLast) {
-    // DL4J's score adds the weight-decay term (0.5·λ·Σw² over the trainable weights); the loss curve is the data loss
-    double regularization = graph.calcRegularizationScore(true);
     super.processMinibatch(data, graph, false);
     long n = data.getFeatures(0).size(0);
-    lossSum += (graph.score() - regularization) * n;
+    lossSum += graph.score() * n; // the data loss: DecoupledWeightDecay adds no term to DL4J's score
     examples += n;
     steps++;
     return isLast ? getFinalResult(graph) : null;
