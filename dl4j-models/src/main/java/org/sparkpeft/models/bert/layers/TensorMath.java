@@ -88,10 +88,17 @@ public final class TensorMath {
   /**
    * GELU forward: {@code y} and the {@code gate} its backward reuses (erf form: Φ(x) = (1 + erf(x / √2)) / 2, so
    * y = x Φ(x); tanh form: tanh(√(2/π) (x + 0.044715 x³))). Keeping the gate saves backprop its most expensive op.
+   * The erf form on contiguous float arrays runs as one Java pass ({@link GeluKernel}); the rest op by op.
    */
   public record Gelu(INDArray y, INDArray gate) {}
 
   public static Gelu gelu(INDArray x, BertConfig.Activation kind) {
+    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x)) {
+      INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+      INDArray gate = Nd4j.createUninitialized(x.dataType(), x.shape());
+      GeluKernel.forward(x, y, gate);
+      return new Gelu(y, gate);
+    }
     if (kind == BertConfig.Activation.GELU_ERF) {
       INDArray cdf = erf(x.div(SQRT2)).addi(1.0).muli(0.5);
       return new Gelu(cdf.mul(x), cdf);
@@ -102,6 +109,11 @@ public final class TensorMath {
 
   /** dL/dx given dL/dy for y = gelu(x), from x and the forward's gate (neither is modified). */
   public static INDArray geluBackward(INDArray x, INDArray gate, INDArray dy, BertConfig.Activation kind) {
+    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x, gate, dy)) {
+      INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
+      GeluKernel.backward(x, gate, dy, dx);
+      return dx;
+    }
     INDArray derivative;
     if (kind == BertConfig.Activation.GELU_ERF) {
       // Φ(x) + x φ(x)
