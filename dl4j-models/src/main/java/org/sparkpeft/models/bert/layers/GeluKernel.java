@@ -107,7 +107,7 @@ final class GeluKernel {
   }
 
   /** The array's elements as a float buffer indexed from 0. */
-  private static FloatBuffer buffer(INDArray a) {
+  static FloatBuffer buffer(INDArray a) {
     FloatBuffer whole = a.data().asNioFloat();
     int start = whole.position();
     return whole.position(start).slice().limit((int) a.length());

@@ -58,10 +58,17 @@ public final class TensorMath {
     return mm(dy, w, false, true);
   }
 
-  /** LayerNorm forward state kept for backprop. */
+  /** LayerNorm forward state kept for backprop. Float arrays take {@link LayerNormKernel}, others op by op. */
   record Norm(INDArray xhat, INDArray inv, INDArray y) {}
 
   static Norm layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps) {
+    if (x.rank() == 2 && LayerNormKernel.applies(x, gamma, beta)) {
+      INDArray xhat = Nd4j.createUninitialized(x.dataType(), x.shape());
+      INDArray inv = Nd4j.createUninitialized(x.dataType(), x.size(0), 1);
+      INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+      LayerNormKernel.forward(x, gamma, beta, eps, xhat, inv, y);
+      return new Norm(xhat, inv, y);
+    }
     INDArray mean = x.mean(true, 1);
     INDArray xc = x.subColumnVector(mean);
     INDArray var = xc.mul(xc).mean(true, 1);
@@ -73,6 +80,11 @@ public final class TensorMath {
 
   /** Returns dx; writes dgamma/dbeta where not null. */
   static INDArray layerNormBackward(Norm norm, INDArray gamma, INDArray dy, INDArray dGamma, INDArray dBeta) {
+    if (dy.rank() == 2 && LayerNormKernel.applies(norm.xhat(), norm.inv(), gamma, dy)) {
+      INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+      LayerNormKernel.backward(norm.xhat(), norm.inv(), gamma, dy, dx, dGamma, dBeta);
+      return dx;
+    }
     if (dGamma != null) {
       dGamma.assign(dy.mul(norm.xhat()).sum(0));
     }
