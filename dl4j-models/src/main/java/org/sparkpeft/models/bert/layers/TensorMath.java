@@ -182,6 +182,9 @@ public final class TensorMath {
 
   /** dL/dS for P = softmax(S) over the last axis, written over {@code dp} (dL/dP), which it returns. */
   static INDArray softmaxBackwardInPlace(INDArray p, INDArray dp) {
+    if (LayerNormKernel.applies(p, dp) && p.length() == dp.length()) {
+      return SoftmaxKernel.backwardInPlace(p, dp);
+    }
     INDArray dot = dp.mul(p).sum(true, 3);
     return dp.subi(dot).muli(p);
   }
