@@ -6,12 +6,17 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.nd4j.shade.jackson.databind.JsonNode;
+import org.sparkpeft.models.bert.layers.KernelClock;
 import org.sparkpeft.models.peft.PeftModel;
 import org.sparkpeft.models.train.FineTuning;
 import org.sparkpeft.models.train.FitOptions;
 import org.sparkpeft.models.train.TokenBatch;
 
-/** The per-op breakdown of training steps: DL4J's through {@link TimingExecutioner}, PyTorch's from its profiler. */
+/**
+ * The per-op breakdown of training steps: DL4J's through {@link TimingExecutioner} (ND4J ops) and
+ * {@link KernelClock} (sparkpeft's Java kernels for LayerNorm, GELU and softmax backward, which are not ND4J ops),
+ * PyTorch's from its profiler.
+ */
 final class OpBreakdown {
 
   private OpBreakdown() {}
@@ -19,20 +24,30 @@ final class OpBreakdown {
   /** ms per step by {@link OpClasses} class over {@code steps} optimizer steps of {@code model} on {@code batch}. */
   static Map<String, Double> dl4j(PeftModel model, TokenBatch batch, int steps) {
     TimingExecutioner timing = TimingExecutioner.install();
+    Map<String, Long> kernels = new LinkedHashMap<>();
+    Thread trainer = Thread.currentThread();
     long start;
     long wall;
     try {
       timing.reset();
+      KernelClock.listen((kernel, nanos) -> {
+        if (Thread.currentThread() == trainer) {
+          kernels.merge(OpClasses.ofKernel(kernel), nanos, Long::sum);
+        }
+      });
       start = System.nanoTime();
       FineTuning.fit(model, java.util.Collections.nCopies(steps, batch), FitOptions.epochs(1),
           FineTuning.StepListener.NONE);
       wall = System.nanoTime() - start;
     } finally {
+      KernelClock.listen(null);
       timing.uninstall();
     }
     Map<String, Double> ms = new LinkedHashMap<>();
     long inOps = 0;
-    for (Map.Entry<String, Long> e : timing.nanosByClass().entrySet()) {
+    Map<String, Long> all = timing.nanosByClass();
+    kernels.forEach((cls, nanos) -> all.merge(cls, nanos, Long::sum));
+    for (Map.Entry<String, Long> e : all.entrySet()) {
       ms.put(e.getKey(), e.getValue() / 1e6 / steps);
       inOps += e.getValue();
     }

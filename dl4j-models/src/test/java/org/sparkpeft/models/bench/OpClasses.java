@@ -68,6 +68,17 @@ final class OpClasses {
     return byStack;
   }
 
+  /** The class of a Java kernel reported by {@link org.sparkpeft.models.bert.layers.KernelClock}. */
+  static String ofKernel(String kernel) {
+    String cls = switch (kernel) {
+      case "layerNorm", "layerNormBackward" -> LAYER_NORM;
+      case "gelu", "geluBackward" -> GELU;
+      case "softmaxBackwardInPlace" -> SOFTMAX;
+      default -> OTHER;
+    };
+    return DETAIL ? cls + " · java " + kernel : cls;
+  }
+
   /** The class of the innermost frame that decides one (or {@link #OTHER}). */
   private static String fromStack(boolean matmul) {
     Optional<String> found = WALKER.walk(frames -> frames.map(f -> frame(f.getClassName(), f.getMethodName(), matmul))

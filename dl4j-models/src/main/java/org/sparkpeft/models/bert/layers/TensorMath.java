@@ -66,7 +66,7 @@ public final class TensorMath {
       INDArray xhat = Nd4j.createUninitialized(x.dataType(), x.shape());
       INDArray inv = Nd4j.createUninitialized(x.dataType(), x.size(0), 1);
       INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
-      LayerNormKernel.forward(x, gamma, beta, eps, xhat, inv, y);
+      KernelClock.run("layerNorm", () -> LayerNormKernel.forward(x, gamma, beta, eps, xhat, inv, y));
       return new Norm(xhat, inv, y);
     }
     INDArray mean = x.mean(true, 1);
@@ -82,7 +82,8 @@ public final class TensorMath {
   static INDArray layerNormBackward(Norm norm, INDArray gamma, INDArray dy, INDArray dGamma, INDArray dBeta) {
     if (dy.rank() == 2 && LayerNormKernel.applies(norm.xhat(), norm.inv(), gamma, dy)) {
       INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
-      LayerNormKernel.backward(norm.xhat(), norm.inv(), gamma, dy, dx, dGamma, dBeta);
+      KernelClock.run("layerNormBackward",
+          () -> LayerNormKernel.backward(norm.xhat(), norm.inv(), gamma, dy, dx, dGamma, dBeta));
       return dx;
     }
     if (dGamma != null) {
@@ -108,7 +109,7 @@ public final class TensorMath {
     if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x)) {
       INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
       INDArray gate = Nd4j.createUninitialized(x.dataType(), x.shape());
-      GeluKernel.forward(x, y, gate);
+      KernelClock.run("gelu", () -> GeluKernel.forward(x, y, gate));
       return new Gelu(y, gate);
     }
     if (kind == BertConfig.Activation.GELU_ERF) {
@@ -123,7 +124,7 @@ public final class TensorMath {
   public static INDArray geluBackward(INDArray x, INDArray gate, INDArray dy, BertConfig.Activation kind) {
     if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x, gate, dy)) {
       INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
-      GeluKernel.backward(x, gate, dy, dx);
+      KernelClock.run("geluBackward", () -> GeluKernel.backward(x, gate, dy, dx));
       return dx;
     }
     INDArray derivative;
@@ -183,7 +184,8 @@ public final class TensorMath {
   /** dL/dS for P = softmax(S) over the last axis, written over {@code dp} (dL/dP), which it returns. */
   static INDArray softmaxBackwardInPlace(INDArray p, INDArray dp) {
     if (LayerNormKernel.applies(p, dp) && p.length() == dp.length()) {
-      return SoftmaxKernel.backwardInPlace(p, dp);
+      KernelClock.run("softmaxBackwardInPlace", () -> SoftmaxKernel.backwardInPlace(p, dp));
+      return dp;
     }
     INDArray dot = dp.mul(p).sum(true, 3);
     return dp.subi(dot).muli(p);
