@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The exact (erf) GELU and its derivative as one pass each over float arrays, in Java. ND4J runs erf as a scalar
@@ -28,8 +29,17 @@ final class GeluKernel {
 
   private GeluKernel() {}
 
-  /** Whether every array is a contiguous c-order FLOAT array of the same length. */
+  /**
+   * Whether the backend keeps arrays in host memory (ND4J's CPU backend). The Java kernels read and write an array's
+   * host buffer directly, which on the CUDA backend would bypass the device copy, so there every op stays in ND4J.
+   */
+  static final boolean HOST_BACKEND = Nd4j.getEnvironment().isCPU();
+
+  /** Whether every array is a contiguous c-order FLOAT array of the same length, on the CPU backend. */
   static boolean applies(INDArray... arrays) {
+    if (!HOST_BACKEND) {
+      return false;
+    }
     long length = arrays[0].length();
     for (INDArray a : arrays) {
       if (a.dataType() != DataType.FLOAT || a.length() != length || a.ordering() != 'c'

@@ -23,8 +23,11 @@ final class LayerNormKernel {
 
   private LayerNormKernel() {}
 
-  /** Whether every array is a contiguous c-order FLOAT array. */
+  /** Whether every array is a contiguous c-order FLOAT array, on the CPU backend. */
   static boolean applies(INDArray... arrays) {
+    if (!GeluKernel.HOST_BACKEND) {
+      return false; // see GeluKernel.HOST_BACKEND
+    }
     for (INDArray a : arrays) {
       if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)
           || a.length() > Integer.MAX_VALUE) {
