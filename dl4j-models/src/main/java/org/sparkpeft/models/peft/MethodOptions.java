@@ -134,6 +134,11 @@ public record MethodOptions(String method, List<OptionSpec> specs) {
       return get(name, String.class);
     }
 
+    /** A text option's value (the same Java type as a choice). */
+    public String text(String name) {
+      return get(name, String.class);
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> choices(String name) {
       return get(name, List.class);

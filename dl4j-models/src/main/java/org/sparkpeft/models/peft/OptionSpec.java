@@ -42,7 +42,9 @@ public record OptionSpec(String name, Type type, Range range, List<String> value
     /** One or more of {@link #values}, comma-separated, or {@link #all} alone. */
     ENUM_LIST,
     /** Whole numbers within {@link #range}, comma-separated; empty allowed. */
-    INT_LIST
+    INT_LIST,
+    /** Free text (a path, a budget such as {@code 0.5%}); the method checks it when it builds its config. */
+    TEXT
   }
 
   /**
@@ -144,6 +146,11 @@ public record OptionSpec(String name, Type type, Range range, List<String> value
     return new OptionSpec(name, Type.INT_LIST, Range.atLeast(min), List.of(), null, "", doc);
   }
 
+  /** Free text, checked by the method's config record; {@code ""} (the default) allowed. */
+  public static OptionSpec text(String name, String defaultValue, String doc) {
+    return new OptionSpec(name, Type.TEXT, null, List.of(), null, defaultValue, doc);
+  }
+
   /** The full key, e.g. {@code method.options.r}. */
   public String key() {
     return PREFIX + name;
@@ -152,7 +159,7 @@ public record OptionSpec(String name, Type type, Range range, List<String> value
   /**
    * The typed value of {@code raw} (null or blank: the default): Integer, Double, Boolean, String (an enum value),
    * an unmodifiable List of String (enum list, in the user's order, without repeats; {@link #all} expanded) or an
-   * unmodifiable sorted Set of Integer.
+   * unmodifiable sorted Set of Integer, or the trimmed String of a text option.
    *
    * @throws InvalidOptionException naming {@link #key()} and what is accepted
    */
@@ -165,6 +172,7 @@ public record OptionSpec(String name, Type type, Range range, List<String> value
       case ENUM -> parseEnum(value);
       case ENUM_LIST -> parseEnums(value);
       case INT_LIST -> parseInts(value);
+      case TEXT -> value;
     };
   }
 

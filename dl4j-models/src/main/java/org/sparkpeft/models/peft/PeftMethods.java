@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
 import org.sparkpeft.models.peft.adapter.AdapterMethod;
+import org.sparkpeft.models.peft.auto.AutoMethod;
 import org.sparkpeft.models.peft.bitfit.BitFitMethod;
 import org.sparkpeft.models.peft.head.HeadOnlyMethod;
 import org.sparkpeft.models.peft.ia3.Ia3Method;
@@ -33,7 +34,8 @@ public final class PeftMethods {
       new BitFitMethod(),
       new LoraMethod(),
       new Ia3Method(),
-      new AdapterMethod());
+      new AdapterMethod(),
+      new AutoMethod());
 
   private PeftMethods() {}
 
