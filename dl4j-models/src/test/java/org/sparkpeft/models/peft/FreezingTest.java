@@ -47,7 +47,17 @@ class FreezingTest {
         Ia3Config.parse(Map.of(), HeadConfig.linear(3)),
         new Ia3Config(EnumSet.allOf(DenseRole.class), Set.of(0), HeadConfig.linear(3)),
         AdapterConfig.parse(Map.of("size", "4"), HeadConfig.linear(3)),
-        new AdapterConfig(3, AdapterActivation.GELU, false, Set.of(1), HeadConfig.linear(3)));
+        new AdapterConfig(3, AdapterActivation.GELU, false, Set.of(1), HeadConfig.linear(3)),
+        autoConfig());
+  }
+
+  /** auto with a plan selected on the tiny BERT (LoRA of several ranks, full biases and LayerNorms). */
+  private static PeftConfig autoConfig() {
+    org.sparkpeft.models.peft.auto.AutoConfig config = org.sparkpeft.models.peft.auto.AutoConfig.parse(
+        Map.of("budget", "15%", "head_steps", "5"), HeadConfig.linear(3));
+    return config.withPlan(org.sparkpeft.models.peft.auto.AutoSelection.select(
+        TinyBert.encoder(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.FLOAT), config,
+        org.sparkpeft.models.peft.auto.TaskBatches.of(1, 2, 6), Optimization.adamW(1e-2, 0)));
   }
 
   @org.junit.jupiter.api.Test

@@ -33,7 +33,7 @@ class PeftMethodsTest {
 
   @Test
   void methodsAreChosenByTypeName() {
-    assertEquals(List.of("head", "last_n", "bitfit", "lora", "ia3", "adapter"), List.copyOf(PeftMethods.types()));
+    assertEquals(List.of("head", "last_n", "bitfit", "lora", "ia3", "adapter", "auto"), List.copyOf(PeftMethods.types()));
     HeadConfig head = HeadConfig.parse(3, Map.of("head_hidden", "16", "head_dropout", "0.1"));
     assertEquals(new HeadConfig(3, 16, 0.1), head);
     assertEquals(new HeadOnlyConfig(head), PeftMethods.parse("head", Map.of(), head));

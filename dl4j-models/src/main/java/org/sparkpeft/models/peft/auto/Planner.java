@@ -17,13 +17,17 @@ import java.util.TreeSet;
  * </ul>
  * Starting from everything frozen, it repeatedly applies the change of one group's option (up, or sideways to a
  * cheaper option with more gain) with the highest gain per added parameter that still fits, ties to the larger
- * gain, then the earlier group, then the cheaper option, until no change fits with a positive gain. The sum of
- * planned parameters never exceeds the budget.
+ * gain, then the earlier group, then the cheaper option, until no change fits with a gain above {@link #NEGLIGIBLE}
+ * times the largest group Fisher (so a group the loss cannot feel, such as a key bias under softmax, stays frozen).
+ * The sum of planned parameters never exceeds the budget.
  */
 public final class Planner {
 
   /** The default LoRA ranks a matrix may get. */
   public static final Set<Integer> RANKS = Set.of(1, 2, 4, 8, 16);
+
+  /** Gains at most this fraction of the largest group's Fisher count as none (rounding, not importance). */
+  public static final double NEGLIGIBLE = 1e-9;
 
   private Planner() {}
 
@@ -42,6 +46,10 @@ public final class Planner {
     for (int i = 0; i < groups.size(); i++) {
       options.add(options(groups.get(i), importance, i, ranks.isEmpty() ? RANKS : new TreeSet<>(ranks)));
     }
+    double floor = 0;
+    for (int i = 0; i < groups.size(); i++) {
+      floor = Math.max(floor, importance.meanFisher(i) * NEGLIGIBLE);
+    }
     int[] chosen = new int[groups.size()];
     java.util.Arrays.fill(chosen, -1);
     long remaining = budget;
@@ -58,7 +66,7 @@ public final class Planner {
           Option option = options.get(g).get(o);
           long addedCost = option.cost() - currentCost;
           double addedGain = option.gain() - currentGain;
-          if (o == chosen[g] || !(addedGain > 0) || addedCost > remaining) {
+          if (o == chosen[g] || !(addedGain > floor) || addedCost > remaining) {
             continue;
           }
           double ratio = addedCost <= 0 ? Double.POSITIVE_INFINITY : addedGain / addedCost;

@@ -130,7 +130,7 @@ class AutoSelectionTest {
         ParamGroup group = groups.get(i);
         long cheapest = group.kind() == ParamGroup.Kind.MATRIX ? Math.min(group.count(), group.loraCount(1))
             : group.count();
-        if (entry.choice() == AutoPlan.Choice.FROZEN) {
+        if (entry.choice() == AutoPlan.Choice.FROZEN && entry.fisher() > 1e-6) {
           assertTrue(cheapest > left, text + ": " + group.id() + " (" + cheapest + ") fits the " + left + " left");
         }
       }
@@ -144,6 +144,9 @@ class AutoSelectionTest {
       }
     }
     assertEquals(0, AutoSelection.plan(base, config("0"), importance).planned());
+    AutoPlan all = AutoSelection.plan(base, config("100%"), importance);
+    assertEquals(AutoPlan.Choice.FROZEN, all.entries().get(all.entries().stream().map(AutoPlan.Entry::group).toList()
+        .indexOf("encoder.layer.0.attention.self.key.bias")).choice(), "softmax cannot feel a key bias");
     assertEquals(base.numParams() / 100, AutoSelection.plan(base, config("1%"), importance).budget());
   }
 
