@@ -9,6 +9,7 @@ import org.sparkpeft.job.cli.EmbedCommand;
 import org.sparkpeft.job.cli.EvaluateCommand;
 import org.sparkpeft.job.cli.PredictCommand;
 import org.sparkpeft.job.cli.PrepareCommand;
+import org.sparkpeft.job.cli.SelectCommand;
 import org.sparkpeft.job.cli.TrainCommand;
 
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine;
         DemoCommand.class,
         PrepareCommand.class,
         TrainCommand.class,
+        SelectCommand.class,
         EvaluateCommand.class,
         PredictCommand.class,
         EmbedCommand.class,

@@ -17,7 +17,7 @@ class MainTest {
   void helpListsEveryCommand() {
     Captured run = capture(() -> Main.run("--help"));
     assertEquals(0, run.code);
-    for (String command : new String[] {"demo", "prepare", "train", "evaluate", "predict", "embed", "doctor"}) {
+    for (String command : new String[] {"demo", "prepare", "train", "select", "evaluate", "predict", "embed", "doctor"}) {
       assertTrue(run.out.contains(command), "help lacks " + command + ":\n" + run.out);
     }
   }

@@ -51,7 +51,16 @@ public final class MetricsJson {
     root.put("val", validation);
     root.put("test", report.test() == null ? null : metrics(report.test()));
     root.put("wall_seconds", report.wallSeconds());
-    root.put("config", report.config());
+    Map<String, String> config = new LinkedHashMap<>(report.config());
+    String selection = config.remove("method.options.selection");
+    root.put("config", config);
+    if (selection != null && !selection.isBlank()) {
+      try {
+        root.put("auto_plan", MAPPER.readTree(selection)); // auto's plan, as a JSON object rather than a string
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("the auto plan in the config is not JSON", e);
+      }
+    }
     if (report.baseline() != null) {
       root.put("baseline", baseline(report.baseline()));
     }

@@ -110,11 +110,18 @@ public final class ReportHtml {
     h.append("</table>");
 
     h.append("<h2>Configuration</h2><table><tr><th class=\"l\">key</th><th class=\"l\">value</th></tr>");
+    String selection = null;
     for (Map.Entry<String, String> e : r.config().entrySet()) {
+      boolean plan = e.getKey().equals("method.options.selection");
+      selection = plan ? e.getValue() : selection;
       h.append("<tr><td class=\"l\">").append(Html.escape(e.getKey())).append("</td><td class=\"l\">")
-          .append(Html.escape(e.getValue())).append("</td></tr>");
+          .append(Html.escape(plan ? "(the auto plan, below)" : e.getValue())).append("</td></tr>");
     }
     h.append("</table>");
+    if (selection != null && !selection.isBlank()) {
+      h.append("<h2>auto plan</h2>").append(SelectionHtml.planTable(
+          org.sparkpeft.models.peft.auto.AutoPlan.fromJson(selection, "method.options.selection")));
+    }
     if (!r.chosen().isEmpty()) {
       h.append("<h2>Defaults chosen from the data</h2><table><tr><th class=\"l\">key</th><th class=\"l\">value</th>"
           + "<th class=\"l\">reason</th></tr>");

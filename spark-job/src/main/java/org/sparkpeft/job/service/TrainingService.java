@@ -20,6 +20,8 @@ import org.sparkpeft.job.baseline.BaselineVerdict;
 import org.sparkpeft.job.baseline.TfidfBaseline;
 import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.report.MetricsJson;
+import org.sparkpeft.job.select.AutoPlans;
+import org.sparkpeft.job.select.SelectionStage;
 import org.sparkpeft.job.report.ReportHtml;
 import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.store.AdapterStore;
@@ -30,6 +32,7 @@ import org.sparkpeft.job.train.defaults.DataFacts;
 import org.sparkpeft.job.train.defaults.DefaultsChooser;
 import org.sparkpeft.models.io.AdapterFiles;
 import org.sparkpeft.models.io.AdapterInfo;
+import org.sparkpeft.models.peft.auto.AutoConfig;
 
 /**
  * The training job as a Java service (no picocli): optionally prepares raw data, trains adapter-only on Spark with
@@ -72,6 +75,11 @@ public final class TrainingService {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
       DefaultsChooser.Chosen chosen = choose(job);
       job = chosen.config();
+      if (AutoConfig.TYPE.equals(job.methodType())) {
+        // auto selects its plan first (or takes the one its options or its checkpoints hold) and trains it
+        job = job.withMethodOptions(AutoPlans.resolve(spark, job,
+            train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).options());
+      }
       BaselineResult baseline = job.baseline().enabled() ? baseline(job) : null;
       AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
           train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
@@ -103,6 +111,18 @@ public final class TrainingService {
       }
       throw new IllegalStateException("writing " + train.output().path() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code auto}'s selection alone ({@code bin/sparkpeft select}): the plan and the importance it came from, for
+   * the data's chosen defaults (batch size, max length) and the job's seed; writes nothing.
+   */
+  public SelectionStage.Selected select(TrainConfig train) {
+    if (!AutoConfig.TYPE.equals(train.methodType())) {
+      throw new UserError("select chooses the parameters of method auto; method.type is " + train.methodType() + ".");
+    }
+    TrainConfig job = choose(train).config();
+    return SelectionStage.run(spark, AutoPlans.setup(job), AutoPlans.config(job));
   }
 
   /** The TF-IDF + logistic-regression baseline on the same splits (before training: seconds, and it fails fast). */

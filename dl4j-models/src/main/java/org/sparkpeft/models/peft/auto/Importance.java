@@ -74,6 +74,55 @@ public record Importance(List<String> groups, double[] fisher, double[] taylor, 
     return out;
   }
 
+  /**
+   * The sums as one array, {@code [batches, fisher..., taylor..., gram of each group...]}: what a Spark job ships
+   * (a double[] needs no serializer registration); partials add element-wise ({@link #addFlat}), and
+   * {@link #fromFlat} on a partial of the same groups reads the sum back.
+   */
+  public double[] toFlat() {
+    int n = 1 + 2 * groups.size();
+    for (double[] g : gram) {
+      n += g.length;
+    }
+    double[] out = new double[n];
+    out[0] = batches;
+    System.arraycopy(fisher, 0, out, 1, fisher.length);
+    System.arraycopy(taylor, 0, out, 1 + fisher.length, taylor.length);
+    int at = 1 + 2 * groups.size();
+    for (double[] g : gram) {
+      System.arraycopy(g, 0, out, at, g.length);
+      at += g.length;
+    }
+    return out;
+  }
+
+  /** {@code a += b} element-wise (the merge of {@link #toFlat} arrays); returns {@code a}. */
+  public static double[] addFlat(double[] a, double[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException("importance partials of different encoders do not merge");
+    }
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
+  }
+
+  /** The accumulator of this one's groups holding {@code flat} ({@link #toFlat} layout). */
+  public Importance fromFlat(double[] flat) {
+    if (flat.length != toFlat().length) {
+      throw new IllegalArgumentException("a flat importance of " + flat.length + " values does not fit these groups");
+    }
+    int k = groups.size();
+    double[][] g = new double[k][];
+    int at = 1 + 2 * k;
+    for (int i = 0; i < k; i++) {
+      g[i] = java.util.Arrays.copyOfRange(flat, at, at + gram[i].length);
+      at += gram[i].length;
+    }
+    return new Importance(groups, java.util.Arrays.copyOfRange(flat, 1, 1 + k),
+        java.util.Arrays.copyOfRange(flat, 1 + k, 1 + 2 * k), g, Math.round(flat[0]));
+  }
+
   /** Mean squared batch gradient summed over group {@code i} (0 before any batch). */
   public double meanFisher(int i) {
     return batches == 0 ? 0 : fisher[i] / batches;

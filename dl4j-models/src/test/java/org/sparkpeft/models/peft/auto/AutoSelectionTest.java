@@ -113,6 +113,8 @@ class AutoSelectionTest {
       }
     }
     assertEquals(importance, Importance.merge(Importance.empty(ParamGroup.of(base.getConfiguration())), importance));
+    Importance flat = a.fromFlat(Importance.addFlat(Importance.addFlat(a.toFlat(), b.toFlat()), c.toFlat()));
+    assertEquals(left, flat, "the flat form merges like the record");
   }
 
   @Test

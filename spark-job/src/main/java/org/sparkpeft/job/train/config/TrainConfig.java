@@ -91,6 +91,12 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
     return explicitKeys.contains(key);
   }
 
+  /** This config with other method options (e.g. {@code auto}'s options with its selected plan). */
+  public TrainConfig withMethodOptions(Map<String, String> options) {
+    return new TrainConfig(data, model, methodType, options, head, optimizer, train, eval, output, baseline,
+        explicitKeys);
+  }
+
   /** This config reading {@code newData} instead. */
   public TrainConfig withData(String newData) {
     return new TrainConfig(newData, model, methodType, methodOptions, head, optimizer, train, eval, output,

@@ -76,7 +76,7 @@ public final class DefaultsChooser {
     return switch (method) {
       case "head" -> 5e-3;     // a linear layer on frozen sentence vectors
       case "ia3" -> 5e-3;      // multiplicative vectors starting at 1 move slowly
-      case "lora", "bitfit" -> 2e-3;
+      case "lora", "bitfit", "auto" -> 2e-3; // auto: LoRA, biases and LayerNorms under a small budget
       case "adapter" -> 1e-3;
       case "last_n" -> 1e-4;   // whole pretrained layers: the usual fine-tuning range
       default -> 1e-3;
