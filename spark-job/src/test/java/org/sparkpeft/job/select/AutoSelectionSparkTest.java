@@ -131,4 +131,38 @@ class AutoSelectionSparkTest {
         config.withMethodOptions(edited.options()), checkpoints).run());
     assertTrue(refused.getMessage().contains("different training configuration"), refused.getMessage());
   }
+
+  @Test
+  void selectWritesAPlanAndItsReportAndTrainTrainsThatPlan() throws Exception {
+    Path out = tmp.resolve("select-out");
+    org.sparkpeft.job.cli.SelectCommand select = new org.sparkpeft.job.cli.SelectCommand();
+    new picocli.CommandLine(select).parseArgs("--data", data.toUri().toString(), "--budget", "20000", "--output",
+        out.toUri().toString(), "method.options.sample=32", "method.options.head_steps=5", "train.batch-size=8");
+    assertEquals(0, select.run(spark));
+    AutoPlan plan = AutoPlan.fromJson(Files.readString(out.resolve("plan.json")), "plan.json");
+    assertEquals(20000, plan.budget());
+    assertTrue(plan.planned() <= 20000 && plan.planned() > 10000, plan.table());
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.contains("<svg") && html.contains("encoder.layer.5.output.dense.weight"), html);
+    UserError exists = assertThrows(UserError.class, () -> {
+      org.sparkpeft.job.cli.SelectCommand again = new org.sparkpeft.job.cli.SelectCommand();
+      new picocli.CommandLine(again).parseArgs("--data", data.toUri().toString(), "--output", out.toUri().toString());
+      again.run(spark);
+    });
+    assertTrue(exists.getMessage().contains("--overwrite"), exists.getMessage());
+
+    Path trained = tmp.resolve("auto-trained");
+    org.sparkpeft.job.cli.TrainCommand train = new org.sparkpeft.job.cli.TrainCommand();
+    new picocli.CommandLine(train).parseArgs("--data", data.toUri().toString(), "--method", "auto", "--output",
+        trained.toUri().toString(), "--epochs", "1", "--workers", "2", "train.batch-size=8",
+        "train.averaging-frequency=2", "eval.every-rounds=0", "baseline.enabled=false",
+        "method.options.plan=" + out.resolve("plan.json"));
+    assertEquals(0, train.run(spark));
+    org.sparkpeft.models.io.AdapterFiles.Loaded loaded = org.sparkpeft.models.io.AdapterFiles.load(
+        org.sparkpeft.models.BaseModel.defaultModel(), org.sparkpeft.job.store.AdapterStore.read(
+            spark.sparkContext().hadoopConfiguration(), trained.resolve("adapter").toUri().toString()), "adapter");
+    assertEquals(plan, ((AutoConfig) loaded.model().config()).plan(), "the adapter trains the saved plan");
+    String metrics = Files.readString(trained.resolve("metrics.json"));
+    assertTrue(metrics.contains("\"auto_plan\"") && metrics.contains("\"planned\" : " + plan.planned()), metrics);
+  }
 }
