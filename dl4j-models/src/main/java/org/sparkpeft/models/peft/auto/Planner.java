@@ -96,12 +96,48 @@ public final class Planner {
     return new AutoPlan(budget, baseParams, importance.batches(), entries);
   }
 
-  /** The group's options, cheapest first. */
+  /**
+   * A random plan of the same shape under the same budget, the control of an importance-driven one: the groups in
+   * an order shuffled with {@code seed}, each given one of its options (LoRA of an allowed rank or full for a
+   * matrix, full otherwise) drawn at random among those that still fit, or left frozen when none fits. No scores
+   * (they are 0); reproducible for a fixed seed; never over the budget.
+   */
+  public static AutoPlan random(List<ParamGroup> groups, long budget, long baseParams, Set<Integer> ranks, long seed) {
+    if (budget < 0) {
+      throw new IllegalArgumentException("the budget must be >= 0, got " + budget);
+    }
+    Set<Integer> allowed = ranks.isEmpty() ? RANKS : new TreeSet<>(ranks);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      order.add(i);
+    }
+    java.util.Random random = new java.util.Random(seed);
+    java.util.Collections.shuffle(order, random);
+    AutoPlan.Entry[] entries = new AutoPlan.Entry[groups.size()];
+    long remaining = budget;
+    for (int i : order) {
+      ParamGroup group = groups.get(i);
+      List<Option> fitting = new ArrayList<>();
+      for (Option option : options(group, null, i, allowed)) {
+        if (option.cost() <= remaining) {
+          fitting.add(option);
+        }
+      }
+      Option pick = fitting.isEmpty() ? null : fitting.get(random.nextInt(fitting.size()));
+      remaining -= pick == null ? 0 : pick.cost();
+      entries[i] = new AutoPlan.Entry(group.id(), group.kind().label(), 0, 0,
+          pick == null ? AutoPlan.Choice.FROZEN : pick.choice(), pick == null ? 0 : pick.rank(),
+          pick == null ? 0 : pick.cost());
+    }
+    return new AutoPlan(budget, baseParams, 0, List.of(entries));
+  }
+
+  /** The group's options, cheapest first (gains 0 without an importance). */
   private static List<Option> options(ParamGroup group, Importance importance, int index, Set<Integer> ranks) {
     List<Option> out = new ArrayList<>();
-    double fisher = importance.meanFisher(index);
+    double fisher = importance == null ? 0 : importance.meanFisher(index);
     if (group.kind() == ParamGroup.Kind.MATRIX) {
-      double[] spectrum = importance.spectrum(index);
+      double[] spectrum = importance == null ? new double[0] : importance.spectrum(index);
       for (int r : ranks) {
         if (group.takesRank(r)) {
           double captured = 0;

@@ -185,4 +185,15 @@ class AutoSelectionTest {
         () -> PeftMethods.create(base, config("1%"), Optimization.adamW(1e-3, 0)));
     assertTrue(e.getMessage().startsWith("auto has no plan yet"), e.getMessage());
   }
+
+  @Test
+  void aRandomPlanIsAReproducibleControlUnderTheSameBudget() {
+    List<ParamGroup> groups = ParamGroup.of(base.getConfiguration());
+    AutoPlan a = Planner.random(groups, 3000, base.numParams(), Set.of(), 7);
+    assertEquals(a, Planner.random(groups, 3000, base.numParams(), Set.of(), 7));
+    assertNotEquals(a, Planner.random(groups, 3000, base.numParams(), Set.of(), 8));
+    assertTrue(a.planned() <= 3000 && a.planned() > 1500, a.table());
+    PeftModel model = PeftMethods.create(base, config("3000").withPlan(a), Optimization.adamW(1e-3, 0));
+    assertEquals(a.planned(), model.trainableCount() - model.trainableByGroup().getOrDefault("head", 0L));
+  }
 }
