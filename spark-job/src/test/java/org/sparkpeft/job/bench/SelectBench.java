@@ -1,0 +1,161 @@
+package org.sparkpeft.job.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.sparkpeft.data.UserError;
+import org.sparkpeft.job.service.TrainingService;
+import org.sparkpeft.job.spark.SparkSessions;
+import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.job.train.config.TrainConfigLoader;
+import org.sparkpeft.models.BaseModel;
+import org.sparkpeft.models.bert.BertGraphs;
+import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.peft.auto.AutoPlan;
+import org.sparkpeft.models.peft.auto.Budget;
+import org.sparkpeft.models.peft.auto.ParamGroup;
+import org.sparkpeft.models.peft.auto.Planner;
+
+/**
+ * {@code bin/sparkpeft bench select [result.json] [datasets=a,b] [budgets=0.1%,0.5%] [root=DIR]}: method {@code auto}
+ * against fixed recipes at equal encoder budgets on the quality benchmark's corpora, every other key at its default.
+ * Per corpus (prepared as {@code bench quality} does, into {@code <root>/<name>/data}, reused when its
+ * {@code _SUCCESS} is there) and budget B: {@code auto} (budget B), LoRA on query,value with the rank whose size is
+ * nearest B (at least 1), and a random plan of B ({@link Planner#random}, seed 42, trained through
+ * {@code method.options.plan}); once per corpus BitFit (its fixed size) and head-only (no encoder parameter).
+ * Reports encoder parameters trained, test accuracy / macro-F1 and minutes of each run. A benchmark, not a test.
+ */
+public final class SelectBench {
+
+  static final List<String> BUDGETS = List.of("0.1%", "0.5%");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SelectBench() {}
+
+  public static void main(String[] args) throws IOException {
+    Path json = null;
+    List<String> datasets = QualityBench.DATASETS;
+    List<String> budgets = BUDGETS;
+    Path root = Path.of("sparkpeft-bench", "select");
+    for (String arg : args) {
+      if (arg.startsWith("datasets=")) {
+        datasets = list(arg.substring("datasets=".length()));
+        for (String d : datasets) {
+          if (!QualityBench.DATASETS.contains(d)) {
+            throw new UserError("bench select: unknown dataset '" + d + "'; use "
+                + String.join(", ", QualityBench.DATASETS) + ".");
+          }
+        }
+      } else if (arg.startsWith("budgets=")) {
+        budgets = list(arg.substring("budgets=".length()));
+        budgets.forEach(Budget::new);
+      } else if (arg.startsWith("root=")) {
+        root = Path.of(arg.substring("root=".length()));
+      } else if (arg.endsWith(".json")) {
+        json = Path.of(arg);
+      } else {
+        throw new UserError("bench select: '" + arg + "' is not result.json, datasets=a,b, budgets=B,B or root=DIR.");
+      }
+    }
+    root = root.toAbsolutePath();
+    Path home = Path.of(System.getProperty("sparkpeft.home", ".")).toAbsolutePath();
+    BaseModel base = BaseModel.defaultModel();
+    ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft bench select")) {
+      for (String name : datasets) {
+        Path dataDir = root.resolve(name).resolve("data");
+        String data = dataDir.toUri().toString();
+        if (!Files.exists(dataDir.resolve("_SUCCESS"))) {
+          QualityBench.prepare(spark, home, name, data);
+        }
+        rows.add(train(spark, root, name, data, "head", "-", List.of()));
+        rows.add(train(spark, root, name, data, "bitfit", "-", List.of()));
+        print(rows);
+        for (String budget : budgets) {
+          long count = new Budget(budget).of(encoder.numParams());
+          rows.add(train(spark, root, name, data, "auto", budget, List.of("method.options.budget=" + budget)));
+          int perRank = base.config().layers() * 2 * 2 * base.config().hidden();
+          int r = (int) Math.max(1, Math.round((double) count / perRank));
+          rows.add(train(spark, root, name, data, "lora", budget, List.of("method.options.r=" + r,
+              "method.options.lora_alpha=" + 2 * r, "method.options.target_modules=query,value")));
+          AutoPlan random = Planner.random(ParamGroup.of(encoder.getConfiguration()), count, encoder.numParams(),
+              java.util.Set.of(), 42);
+          Path plan = root.resolve(name).resolve("random-" + budget.replace("%", "pct") + ".json");
+          Files.createDirectories(plan.getParent());
+          Files.writeString(plan, random.toPrettyJson(), StandardCharsets.UTF_8);
+          Map<String, Object> row = train(spark, root, name, data, "auto", budget, List.of(
+              "method.options.budget=" + budget, "method.options.plan=" + plan));
+          row.put("method", "random");
+          rows.add(row);
+          print(rows);
+        }
+      }
+    }
+    if (json != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), rows);
+      System.out.println("wrote " + json.toAbsolutePath());
+    }
+  }
+
+  private static List<String> list(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static Map<String, Object> train(SparkSession spark, Path root, String name, String data, String method,
+                                           String budget, List<String> settings) throws IOException {
+    String label = method + (settings.stream().anyMatch(s -> s.startsWith("method.options.plan=")) ? "-random" : "")
+        + ("-".equals(budget) ? "" : "-" + budget.replace("%", "pct"));
+    Path out = root.resolve(name).resolve(label);
+    List<String> all = new ArrayList<>(List.of("data=" + data, "method.type=" + method,
+        "output.path=" + out.toUri(), "output.overwrite=true", "baseline.enabled=false"));
+    all.addAll(settings);
+    TrainConfig config = TrainConfigLoader.load(null, all);
+    System.out.printf(Locale.ROOT, "%n== %s: train %s (budget %s, every other key at its default) -> %s%n", name,
+        method, budget, out);
+    long start = System.nanoTime();
+    new TrainingService(spark).trainAndWrite(config);
+    double minutes = (System.nanoTime() - start) / 6e10;
+    String metrics = Files.readString(out.resolve("metrics.json"), StandardCharsets.UTF_8);
+    QualityScores scores = QualityScores.fromMetricsJson(metrics);
+    JsonNode tree = JSON.readTree(metrics);
+    long head = 0;
+    for (JsonNode g : tree.path("parameter_groups")) {
+      if (g.path("name").asText().startsWith("classifier")) {
+        head += g.path("trainable").asLong();
+      }
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("dataset", name);
+    row.put("method", method);
+    row.put("budget", budget);
+    row.put("encoder_params", tree.path("trainable_params").asLong() - head);
+    row.put("test_accuracy", scores.testAccuracy());
+    row.put("test_macro_f1", scores.testMacroF1());
+    row.put("minutes", minutes);
+    return row;
+  }
+
+  static void print(List<Map<String, Object>> rows) {
+    System.out.printf(Locale.ROOT, "%n%-13s %-7s %-6s %12s %9s %9s %8s%n", "dataset", "method", "budget",
+        "encoder par.", "test acc", "macro-F1", "minutes");
+    for (Map<String, Object> r : rows) {
+      System.out.printf(Locale.ROOT, "%-13s %-7s %-6s %,12d %9.3f %9.3f %8.1f%n", r.get("dataset"), r.get("method"),
+          r.get("budget"), (Long) r.get("encoder_params"), (Double) r.get("test_accuracy"),
+          (Double) r.get("test_macro_f1"), (Double) r.get("minutes"));
+    }
+  }
+}
