@@ -102,6 +102,41 @@ class AdapterRoundTripTest {
         model.trainableCount()));
   }
 
+  /**
+   * auto, with a plan of 30,000 encoder parameters drawn at random over MiniLM's groups (no sample needed; LoRA of
+   * several ranks and fully trained groups mixed), through the same round trip.
+   */
+  @org.junit.jupiter.api.Test
+  void anAutoAdapterWithAMixedPlanRoundTripsToo() {
+    org.deeplearning4j.nn.graph.ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(),
+        PoolingConf.Mode.MEAN);
+    List<org.sparkpeft.models.peft.auto.ParamGroup> groups = org.sparkpeft.models.peft.auto.ParamGroup.of(
+        encoder.getConfiguration());
+    org.sparkpeft.models.peft.auto.AutoPlan plan = org.sparkpeft.models.peft.auto.Planner.random(groups, 30000,
+        encoder.numParams(), java.util.Set.of(), 42);
+    int tensors = 2;
+    String someTensor = null;
+    long[] itsShape = null;
+    for (int i = 0; i < groups.size(); i++) {
+      org.sparkpeft.models.peft.auto.AutoPlan.Entry e = plan.entries().get(i);
+      org.sparkpeft.models.peft.auto.ParamGroup g = groups.get(i);
+      String name = "base_model.model." + g.id();
+      switch (e.choice()) {
+        case LORA -> {
+          tensors += 2;
+          someTensor = name.replace(".weight", ".lora_A.weight");
+          itsShape = new long[] {e.rank(), g.nIn()};
+        }
+        case FULL -> tensors += g.kind() == org.sparkpeft.models.peft.auto.ParamGroup.Kind.NORM ? 2 : 1;
+        default -> { }
+      }
+    }
+    assertTrue(someTensor != null && plan.trained().size() > plan.trained().stream()
+        .filter(e -> e.choice() == org.sparkpeft.models.peft.auto.AutoPlan.Choice.LORA).count(), plan.table());
+    trainedSavedAndLoadedOntoAFreshBaseGivesBitEqualLogits("auto", Map.of("budget", "30000", "selection",
+        plan.toJson()), tensors, someTensor, itsShape);
+  }
+
   @AfterAll
   static void report() {
     System.out.println("ADAPTER sizes on all-MiniLM-L6-v2 (adapter_model.safetensors):");
