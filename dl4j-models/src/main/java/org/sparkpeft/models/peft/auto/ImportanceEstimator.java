@@ -78,20 +78,41 @@ public final class ImportanceEstimator {
         if (g == null) {
           throw new IllegalStateException("the probe computed no gradient for " + key);
         }
+        // every temporary is freed at once: off-heap memory would otherwise wait for the JVM's garbage collector
         INDArray gd = g.castTo(DataType.DOUBLE);
-        one.fisher()[i] += gd.mul(gd).sumNumber().doubleValue();
-        one.taylor()[i] += Transforms.abs(gd.mul(probe.getParam(key).castTo(DataType.DOUBLE)), false)
-            .sumNumber().doubleValue();
+        INDArray squares = gd.mul(gd);
+        one.fisher()[i] += squares.sumNumber().doubleValue();
+        free(squares);
+        INDArray param = probe.getParam(key);
+        INDArray w = param.castTo(DataType.DOUBLE);
+        INDArray products = Transforms.abs(gd.mul(w), false);
+        one.taylor()[i] += products.sumNumber().doubleValue();
+        free(products);
+        if (w != param) {
+          free(w);
+        }
         if (group.kind() == ParamGroup.Kind.MATRIX) {
-          INDArray m = gd.reshape(group.nIn(), group.nOut());
+          INDArray m = gd.reshape('c', group.nIn(), group.nOut());
           INDArray c = group.nOut() <= group.nIn() ? m.transpose().mmul(m) : m.mmul(m.transpose());
-          double[] flat = c.dup('c').reshape(c.length()).toDoubleVector();
+          INDArray ordered = c.dup('c');
+          double[] flat = ordered.reshape(ordered.length()).toDoubleVector();
           System.arraycopy(flat, 0, one.gram()[i], 0, flat.length);
+          free(ordered);
+          free(c); // m is a view of gd, freed below
+        }
+        if (gd != g) {
+          free(gd);
         }
       }
     }
     probe.clearLayerMaskArrays();
     return Importance.merge(acc, new Importance(one.groups(), one.fisher(), one.taylor(), one.gram(), 1));
+  }
+
+  private static void free(INDArray array) {
+    if (array.closeable()) {
+      array.close();
+    }
   }
 
   /** The sums over {@code batches}. */
