@@ -164,22 +164,26 @@ public final class PrepareJob {
     Broadcast<byte[]> json = jsc.broadcast(tokenizer.json());
     cleanup.add(() -> json.unpersist(false));
     Dataset<Row> shards = spark.createDataFrame(kept.javaRDD().mapPartitions(new TokenizeRows(json, tokenizer.id(),
-            tokenizer.sha256(), config.tokenize(), config.split(), labelMap)), TokenizeRows.SCHEMA)
+            tokenizer.sha256(), config.tokenize(), config.split(), labelMap)), TokenizeRows.schema(config.tokenize()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     cleanup.add(shards::unpersist);
     ManifestStats stats = ManifestStats.of(shards, labelMap);
 
     describe("write shards and rejects");
+    // written documents (chunked data: window 0 of each; otherwise every row)
     Map<String, Long> written = new LinkedHashMap<>();
+    boolean chunked = config.tokenize().chunked();
+    String[] columns = (chunked ? ShardSchema.CHUNKED_SCHEMA : ShardSchema.SCHEMA).fieldNames();
     for (String split : Splitter.SPLITS) {
       long rows = stats.splitRows(split);
       String path = new Path(dir, split).toString();
       shards.where(col(TokenizeRows.SPLIT).equalTo(split))
-          .select(Arrays.stream(ShardSchema.SCHEMA.fieldNames()).map(functions::col).toArray(Column[]::new))
+          .select(Arrays.stream(columns).map(functions::col).toArray(Column[]::new))
           .repartitionByRange(files(rows), col(ShardSchema.BUCKET), col(ShardSchema.ROW_ID))
           .sortWithinPartitions(ShardSchema.BUCKET, ShardSchema.ROW_ID)
           .write().parquet(path);
-      written.put(split, spark.read().parquet(path).count());
+      Dataset<Row> back = spark.read().parquet(path);
+      written.put(split, chunked ? back.where(col(ShardSchema.CHUNK).equalTo(0)).count() : back.count());
     }
     long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
     String rejectsPath = new Path(dir, ShardSchema.REJECTS).toString();
@@ -191,7 +195,7 @@ public final class PrepareJob {
     long rejectsWritten = spark.read().text(rejectsPath).count();
 
     long shardRows = written.values().stream().mapToLong(Long::longValue).sum();
-    RowAccounting accounting = new RowAccounting(inputRecords, inputRows, accepted, stats.totalRows(), rejected,
+    RowAccounting accounting = new RowAccounting(inputRecords, inputRows, accepted, stats.totalDocuments(), rejected,
         shardRows, rejectsWritten);
     accounting.verify(config.source().path());
     Manifest.Counts counts = new Manifest.Counts(inputRecords, inputRows, shardRows, accounting.duplicates(),

@@ -34,10 +34,14 @@ public final class TextTokenizer implements AutoCloseable {
   private final Truncation truncation;
   private final String sha256;
   private final String id;
+  /** The tokenizer.json bytes, for the untruncated delegate that {@link #windows} needs under HEAD truncation. */
+  private final byte[] json;
+  private volatile HuggingFaceTokenizer untruncated;
 
   private TextTokenizer(HuggingFaceTokenizer delegate, int maxLength, Truncation truncation, String sha256,
-                        String id) {
+                        String id, byte[] json) {
     this.delegate = delegate;
+    this.json = json;
     this.maxLength = maxLength;
     this.truncation = truncation;
     this.sha256 = sha256;
@@ -63,16 +67,20 @@ public final class TextTokenizer implements AutoCloseable {
       throw new IllegalArgumentException("max length must be at least 2 (room for [CLS] and [SEP]), got " + maxLength);
     }
     try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
-      HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of(
-          "truncation", Boolean.toString(truncation == Truncation.HEAD),
-          "padding", "false",
-          "maxLength", Integer.toString(maxLength),
-          "addSpecialTokens", "true"));
-      return new TextTokenizer(tokenizer, maxLength, truncation, sha256(tokenizerJson), id);
+      HuggingFaceTokenizer tokenizer = build(in, maxLength, truncation == Truncation.HEAD);
+      return new TextTokenizer(tokenizer, maxLength, truncation, sha256(tokenizerJson), id, tokenizerJson);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("tokenizer " + id + " could not be read as a Hugging Face tokenizer.json: "
           + e.getMessage(), e);
     }
+  }
+
+  private static HuggingFaceTokenizer build(InputStream in, int maxLength, boolean truncate) throws IOException {
+    return HuggingFaceTokenizer.newInstance(in, Map.of(
+        "truncation", Boolean.toString(truncate),
+        "padding", "false",
+        "maxLength", Integer.toString(maxLength),
+        "addSpecialTokens", "true"));
   }
 
   /** The default model's tokenizer (all-MiniLM-L6-v2) from the classpath. */
@@ -101,6 +109,37 @@ public final class TextTokenizer implements AutoCloseable {
     long[] ids = encoding.getIds();
     return ids.length <= maxLength ? new Encoded(toInts(ids), false)
         : new Encoded(cut(ids, encoding.getSpecialTokenMask()), true);
+  }
+
+  /**
+   * The whole text as windows of at most max length tokens, each with the special tokens around it ([CLS] ... [SEP])
+   * ({@link Windows#of}): consecutive windows share {@code overlap} content tokens; a text that needs more than
+   * {@code maxChunks} windows gets {@code maxChunks} of them spread evenly from its start to its end.
+   */
+  public Windows windows(String text, int overlap, int maxChunks) {
+    Encoding encoding = full().encode(text == null ? "" : text);
+    return Windows.of(encoding.getIds(), encoding.getSpecialTokenMask(), maxLength, overlap, maxChunks);
+  }
+
+  private HuggingFaceTokenizer full() {
+    if (truncation != Truncation.HEAD) {
+      return delegate;
+    }
+    HuggingFaceTokenizer built = untruncated;
+    if (built == null) {
+      synchronized (this) {
+        built = untruncated;
+        if (built == null) {
+          try (InputStream in = new ByteArrayInputStream(json)) {
+            built = build(in, maxLength, false);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          untruncated = built;
+        }
+      }
+    }
+    return built;
   }
 
   /**
@@ -163,6 +202,9 @@ public final class TextTokenizer implements AutoCloseable {
   @Override
   public void close() {
     delegate.close();
+    if (untruncated != null) {
+      untruncated.close();
+    }
   }
 
   private static int[] toInts(long[] ids) {

@@ -113,12 +113,30 @@ public final class ConfigLoader {
           c.getDouble("split.test"));
       TokenizeSpec tokenize = new TokenizeSpec(c.getString("tokenizer.path"), c.getInt("tokenizer.max-length"),
           truncation(c.getString("tokenizer.truncation")),
-          stringList(c, "tokenizer.buckets").stream().map(s -> parseInt("tokenizer.buckets", s)).toList());
+          stringList(c, "tokenizer.buckets").stream().map(s -> parseInt("tokenizer.buckets", s)).toList(),
+          chunking(c));
       OutputSpec output = new OutputSpec(c.getString("output.path"), c.getBoolean("output.overwrite"));
       return new PrepareConfig(source, clean, split, tokenize, output);
     } catch (ConfigException e) {
       throw new UserError("config problem: " + e.getMessage() + ".");
     }
+  }
+
+  /** tokenizer.long-text = truncate (null) or chunk, with tokenizer.chunk-overlap (auto or tokens) and max-chunks. */
+  private static TokenizeSpec.Chunking chunking(Config c) {
+    String mode = c.hasPath("tokenizer.long-text") ? c.getString("tokenizer.long-text").trim() : "truncate";
+    if (mode.equals("truncate")) {
+      return null;
+    }
+    if (!mode.equals("chunk")) {
+      throw new UserError("tokenizer.long-text must be truncate or chunk, got '" + mode + "'.");
+    }
+    String overlap = c.hasPath("tokenizer.chunk-overlap") ? c.getString("tokenizer.chunk-overlap").trim() : "auto";
+    int tokens = overlap.equals("auto") ? TokenizeSpec.Chunking.defaultOverlap(c.getInt("tokenizer.max-length"))
+        : parseInt("tokenizer.chunk-overlap", overlap);
+    int maxChunks = c.hasPath("tokenizer.max-chunks") ? c.getInt("tokenizer.max-chunks")
+        : TokenizeSpec.Chunking.DEFAULT_MAX_CHUNKS;
+    return new TokenizeSpec.Chunking(tokens, maxChunks);
   }
 
   private static Truncation truncation(String value) {

@@ -3,10 +3,14 @@ package org.sparkpeft.data.manifest;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * {@code manifest.json}: what a prepared dataset holds and how it was made (schema version 1, see
  * docs/data-prep.md). Written in snake_case by {@link ManifestJson}. Counts add up:
- * {@code input_records = input_rows = shard_rows + duplicates + rejected}.
+ * {@code input_records = input_rows = shard_rows + duplicates + rejected}. Chunked data (schema version 2) counts
+ * documents in {@code counts} (shard_rows = documents written) and windows in {@code splits} (the Parquet rows) and
+ * {@code chunks}; {@code chunks} is absent for truncated data.
  */
 public record Manifest(
     int schemaVersion,
@@ -19,7 +23,35 @@ public record Manifest(
     Counts counts,
     Map<String, SplitInfo> splits,
     Map<String, Long> lengthHistogram,
-    LengthStats lengths) {
+    LengthStats lengths,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Chunks chunks) {
+
+  /** A manifest of data with one row per document (no {@code chunks}). */
+  public Manifest(int schemaVersion, SourceInfo source, TokenizerInfo tokenizer, long seed, Map<String, Double> ratios,
+                  Map<String, Integer> labelMap, List<Integer> buckets, Counts counts, Map<String, SplitInfo> splits,
+                  Map<String, Long> lengthHistogram, LengthStats lengths) {
+    this(schemaVersion, source, tokenizer, seed, ratios, labelMap, buckets, counts, splits, lengthHistogram, lengths,
+        null);
+  }
+
+  /** Whether the rows are windows of documents ({@code tokenizer.long-text = chunk}). */
+  public boolean chunked() {
+    return chunks != null;
+  }
+
+  /**
+   * Chunked data ({@code tokenizer.long-text = chunk}).
+   *
+   * @param overlap content tokens consecutive windows share
+   * @param maxChunks windows per document at most
+   * @param documents documents written (= counts.shard_rows)
+   * @param chunks windows written (the Parquet rows of all splits)
+   * @param capped documents that needed more than max chunks windows (sampled by max chunks spread windows)
+   * @param documentsBySplit documents per split (train, val, test)
+   * @param labelsBySplit documents per split and label name
+   */
+  public record Chunks(int overlap, int maxChunks, long documents, long chunks, long capped,
+                       Map<String, Long> documentsBySplit, Map<String, Map<String, Long>> labelsBySplit) {}
 
   /** Where the rows came from ({@code emailHeaders}: the headers shown before an email's Subject and body). */
   public record SourceInfo(String format, String path, String textCol, String labelCol, String idCol,

@@ -31,7 +31,7 @@ public final class ManifestStats {
 
   /** One group of the aggregation. */
   record Cell(String split, int label, int bucket, long rows, long truncated, int minLength, int maxLength,
-              long lengthSum) {}
+              long lengthSum, long documents) {}
 
   private final List<Cell> cells;
   private final java.util.SortedMap<Integer, Long> lengthHistogram;
@@ -45,13 +45,16 @@ public final class ManifestStats {
   }
 
   public static ManifestStats of(Dataset<Row> tokenized, Map<String, Integer> labelMap) {
+    // chunked data: a document is its window 0 (a document's windows share its split and label)
+    boolean chunked = java.util.Arrays.asList(tokenized.columns()).contains(ShardSchema.CHUNK);
     List<Cell> cells = tokenized
         .groupBy(col(TokenizeRows.SPLIT), col(ShardSchema.LABEL), col(ShardSchema.BUCKET))
         .agg(count(lit(1)), sum(when(col(TokenizeRows.TRUNCATED), 1L).otherwise(0L)), min(ShardSchema.LENGTH),
-            max(ShardSchema.LENGTH), sum(col(ShardSchema.LENGTH).cast("long")))
+            max(ShardSchema.LENGTH), sum(col(ShardSchema.LENGTH).cast("long")),
+            chunked ? sum(when(col(ShardSchema.CHUNK).equalTo(0), 1L).otherwise(0L)) : count(lit(1)))
         .collectAsList().stream()
         .map(r -> new Cell(r.getString(0), r.getInt(1), r.getInt(2), r.getLong(3), r.getLong(4), r.getInt(5),
-            r.getInt(6), r.getLong(7)))
+            r.getInt(6), r.getLong(7), r.getLong(8)))
         .toList();
     // the exact length histogram (at most max_length groups), for the percentiles training chooses a length from
     java.util.SortedMap<Integer, Long> lengths = new TreeMap<>();
@@ -66,6 +69,11 @@ public final class ManifestStats {
 
   public long totalRows() {
     return cells.stream().mapToLong(Cell::rows).sum();
+  }
+
+  /** Documents over all splits (= rows unless chunked). */
+  public long totalDocuments() {
+    return cells.stream().mapToLong(Cell::documents).sum();
   }
 
   public long truncated() {
@@ -102,13 +110,29 @@ public final class ManifestStats {
     ratios.put(Splitter.TRAIN, config.split().train());
     ratios.put(Splitter.VAL, config.split().val());
     ratios.put(Splitter.TEST, config.split().test());
-    return new Manifest(ShardSchema.VERSION,
+    Manifest.Chunks chunks = null;
+    if (config.tokenize().chunked()) {
+      Map<String, Long> documents = new LinkedHashMap<>();
+      Map<String, Map<String, Long>> labels = new LinkedHashMap<>();
+      for (String split : Splitter.SPLITS) {
+        Map<String, Long> byLabel = new TreeMap<>();
+        labelMap.keySet().forEach(name -> byLabel.put(name, 0L));
+        cells.stream().filter(c -> c.split().equals(split))
+            .forEach(c -> byLabel.merge(labelNames.get(c.label()), c.documents(), Long::sum));
+        documents.put(split, byLabel.values().stream().mapToLong(Long::longValue).sum());
+        labels.put(split, byLabel);
+      }
+      chunks = new Manifest.Chunks(config.tokenize().chunking().overlap(), config.tokenize().chunking().maxChunks(),
+          totalDocuments(), total, truncated(), documents, labels);
+    }
+    return new Manifest(config.tokenize().chunked() ? ShardSchema.CHUNKED_VERSION : ShardSchema.VERSION,
         new Manifest.SourceInfo(source.format().key(), source.path(), source.format().tabular() ? source.textCol()
             : null, source.format().tabular() ? source.labelCol() : null, source.idCol(), source.fileGlob(),
             source.labelRules().stream().map(LabelRule::toString).toList(),
             config.clean().normalization().name(), config.clean().maxChars(), source.emailHeaders()),
         new Manifest.TokenizerInfo(tokenizer.id(), tokenizer.sha256(), config.tokenize().maxLength(),
             config.tokenize().truncation().configName()),
-        config.split().seed(), ratios, labelMap, config.tokenize().buckets(), counts, splits, histogram, lengths);
+        config.split().seed(), ratios, labelMap, config.tokenize().buckets(), counts, splits, histogram, lengths,
+        chunks);
   }
 }

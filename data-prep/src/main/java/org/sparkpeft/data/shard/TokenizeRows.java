@@ -17,6 +17,7 @@ import org.sparkpeft.data.split.Splitter;
 import org.sparkpeft.tokenizer.Encoded;
 import org.sparkpeft.tokenizer.TextTokenizer;
 import org.sparkpeft.tokenizer.Truncation;
+import org.sparkpeft.tokenizer.Windows;
 
 /**
  * Cleaned, deduplicated rows to shard rows, on executors: split assignment, label index, token ids (the
@@ -33,6 +34,18 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
   public static final StructType SCHEMA = ShardSchema.SCHEMA
       .add(SPLIT, DataTypes.StringType, false)
       .add(TRUNCATED, DataTypes.BooleanType, false);
+  /**
+   * Chunked data: one row per window; {@code truncated} is set on window 0 of a document whose windows were capped
+   * at max chunks (so it counts documents).
+   */
+  public static final StructType CHUNKED_SCHEMA = ShardSchema.CHUNKED_SCHEMA
+      .add(SPLIT, DataTypes.StringType, false)
+      .add(TRUNCATED, DataTypes.BooleanType, false);
+
+  /** The schema {@link #call} emits for {@code tokenize}. */
+  public static StructType schema(TokenizeSpec tokenize) {
+    return tokenize.chunked() ? CHUNKED_SCHEMA : SCHEMA;
+  }
 
   private final Broadcast<byte[]> tokenizerJson;
   private final String tokenizerId;
@@ -55,6 +68,9 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
   public Iterator<Row> call(Iterator<Row> rows) {
     TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, tokenize.maxLength(),
         tokenize.truncation(), tokenizerJson::value);
+    if (tokenize.chunked()) {
+      return chunkRows(tokenizer, rows);
+    }
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -86,6 +102,57 @@ public final class TokenizeRows implements FlatMapFunction<Iterator<Row>, Row> {
       }
     }
     return tokenizer.encode(text);
+  }
+
+  private Iterator<Row> chunkRows(TextTokenizer tokenizer, Iterator<Row> rows) {
+    return new Iterator<>() {
+      private final java.util.ArrayDeque<Row> pending = new java.util.ArrayDeque<>();
+
+      @Override
+      public boolean hasNext() {
+        while (pending.isEmpty() && rows.hasNext()) {
+          pending.addAll(toChunkRows(tokenizer, rows.next()));
+        }
+        return !pending.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return pending.poll();
+      }
+    };
+  }
+
+  /**
+   * One document as its windows' rows: every window carries the document's label and split (assigned from the
+   * document's label and content hash, so a document's windows never straddle splits).
+   */
+  java.util.List<Row> toChunkRows(TextTokenizer tokenizer, Row row) {
+    String label = row.getAs(RawRows.LABEL);
+    String hash = row.getAs(CleanRows.HASH);
+    String docId = row.getAs(RawRows.ROW_ID);
+    Windows windows = tokenizer.windows(row.getAs(RawRows.TEXT), tokenize.chunking().overlap(),
+        tokenize.chunking().maxChunks());
+    int index = labelIndex(label);
+    String splitName = Splitter.assign(split, label, hash);
+    java.util.List<Row> out = new java.util.ArrayList<>(windows.chunks().size());
+    for (int k = 0; k < windows.chunks().size(); k++) {
+      int[] ids = windows.chunks().get(k);
+      out.add(RowFactory.create(ShardSchema.chunkRowId(docId, k), ids, index, ids.length,
+          tokenize.bucketOf(ids.length), docId, k, splitName, k == 0 && windows.capped()));
+    }
+    return out;
+  }
+
+  private int labelIndex(String label) {
+    Integer index = labelIndex.get(label);
+    if (index == null) {
+      throw new IllegalStateException("label '" + label + "' is missing from the label map");
+    }
+    return index;
   }
 
   private Row toShardRow(TextTokenizer tokenizer, Row row) {

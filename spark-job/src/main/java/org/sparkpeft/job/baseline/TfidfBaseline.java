@@ -3,6 +3,7 @@ package org.sparkpeft.job.baseline;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.ml.functions.vector_to_array;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.apache.spark.ml.feature.CountVectorizerModel;
 import org.apache.spark.ml.feature.IDF;
 import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.Normalizer;
+import org.apache.spark.ml.stat.Summarizer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -35,6 +38,10 @@ import org.sparkpeft.job.eval.ConfusionCounts;
  * test), then scored on validation and test. The terms are the prepared token ids (word pieces, truncated at the
  * prepared max length, as the fine-tuned model sees them): prepared data keeps no text. {@code [CLS]} and
  * {@code [SEP]} are in every row, so their IDF is 0 and they weigh nothing.
+ *
+ * <p>Chunked data ({@code tokenizer.long-text = chunk}): fitted on the windows as rows (each with its document's
+ * label), as the model is trained, and scored per document as the model is: the mean of a document's window
+ * probabilities, then argmax. The validation and test outcomes then hold one row per document, its id as row id.
  */
 public final class TfidfBaseline {
 
@@ -53,10 +60,13 @@ public final class TfidfBaseline {
   static final double TOLERANCE = 1e-4;
   public static final String TERMS = "prepared token ids (word pieces), 1-2 grams";
   public static final String PREDICTION = "prediction";
+  /** Appended to {@link #TERMS} for chunked data. */
+  public static final String CHUNKED_TERMS = ", fitted on windows, scored per document (mean of window probabilities)";
 
   private static final Logger LOG = LoggerFactory.getLogger(TfidfBaseline.class);
   private static final String GRAMS = "grams";
   private static final String FEATURES = "features";
+  private static final String DOCUMENT = "document";
 
   private TfidfBaseline() {}
 
@@ -76,6 +86,7 @@ public final class TfidfBaseline {
     spark.sparkContext().setJobDescription("sparkpeft baseline · TF-IDF + logistic regression");
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
+      boolean chunked = data.chunked();
       Dataset<Row> train = cache(grams(trainRows), cached);
       long trainCount = train.count();
       CountVectorizer counts = new CountVectorizer().setInputCol(GRAMS).setOutputCol("tf")
@@ -98,7 +109,7 @@ public final class TfidfBaseline {
         for (double c : INVERSE_STRENGTHS) {
           double reg = regParam(c, trainCount);
           LogisticRegressionModel model = fit(trainFeatures, reg);
-          double[] scores = scores(predict(model, val), labels);
+          double[] scores = scores(predict(model, val, chunked), labels);
           grid.add(new BaselineResult.GridPoint(reg, scores[0], scores[1]));
           if (best == null || scores[1] > bestScores[1]) {
             best = model;
@@ -106,13 +117,13 @@ public final class TfidfBaseline {
           }
         }
       }
-      Dataset<Row> tested = predict(best, test);
+      Dataset<Row> tested = predict(best, test, chunked);
       double[] testScores = scores(tested, labels);
-      BaselineResult result = new BaselineResult(TERMS, vocabulary, best.getRegParam(), grid, trainCount, valCount,
+      BaselineResult result = new BaselineResult(chunked ? TERMS + CHUNKED_TERMS : TERMS, vocabulary, best.getRegParam(), grid, trainCount, valCount,
           test.count(), bestScores[0], bestScores[1], testScores[0], testScores[1], (System.nanoTime() - start) / 1e9);
       LOG.info(summary(result));
       Dataset<Row> trained = best.summary().predictions().select(ShardSchema.ROW_ID, ShardSchema.LABEL, PREDICTION);
-      return new Outcome(result, trained, predict(best, val), tested);
+      return new Outcome(result, trained, predict(best, val, chunked), tested);
     } finally {
       cached.forEach(Dataset::unpersist);
       spark.sparkContext().setJobDescription(description);
@@ -133,17 +144,26 @@ public final class TfidfBaseline {
         r.macroF1(), r.seconds());
   }
 
-  /** Row id, label and the 1-2 grams of the token ids (a bigram is "a b", never equal to a unigram). */
+  /**
+   * Row id (for chunked data the document id: {@link #DOCUMENT}), label and the 1-2 grams of the token ids (a bigram
+   * is "a b", never equal to a unigram).
+   */
   static Dataset<Row> grams(Dataset<Row> rows) {
-    Dataset<Row> terms = rows.select(col(ShardSchema.ROW_ID), col(ShardSchema.LABEL),
+    Dataset<Row> terms = rows.select(col(ShardSchema.ROW_ID), document(rows), col(ShardSchema.LABEL),
         expr("transform(" + ShardSchema.INPUT_IDS + ", id -> cast(id as string))").as("terms"));
     Dataset<Row> bigrams = new NGram().setN(2).setInputCol("terms").setOutputCol("bigrams").transform(terms);
-    return bigrams.select(col(ShardSchema.ROW_ID), col(ShardSchema.LABEL),
+    return bigrams.select(col(ShardSchema.ROW_ID), col(DOCUMENT), col(ShardSchema.LABEL),
         concat(col("terms"), col("bigrams")).as(GRAMS));
   }
 
+  /** The document a row belongs to: {@code doc_id} in chunked data, else the row itself. */
+  private static Column document(Dataset<Row> rows) {
+    return java.util.Arrays.asList(rows.columns()).contains(ShardSchema.DOC_ID) ? col(ShardSchema.DOC_ID).as(DOCUMENT)
+        : col(ShardSchema.ROW_ID).as(DOCUMENT);
+  }
+
   private static Dataset<Row> features(PipelineModel tfidf, Dataset<Row> grams) {
-    return tfidf.transform(grams).select(ShardSchema.ROW_ID, ShardSchema.LABEL, FEATURES);
+    return tfidf.transform(grams).select(ShardSchema.ROW_ID, DOCUMENT, ShardSchema.LABEL, FEATURES);
   }
 
   private static Dataset<Row> cache(Dataset<Row> rows, List<Dataset<Row>> cached) {
@@ -165,8 +185,20 @@ public final class TfidfBaseline {
         .setFeaturesCol(FEATURES).fit(train);
   }
 
-  private static Dataset<Row> predict(LogisticRegressionModel model, Dataset<Row> features) {
-    return model.transform(features).select(ShardSchema.ROW_ID, ShardSchema.LABEL, PREDICTION);
+  /**
+   * {@code (row_id, label, prediction)} per document: a document's rows' probabilities averaged, then argmax (the
+   * first largest); its id is the row id. For data with one row per document, the model's own prediction.
+   */
+  static Dataset<Row> predict(LogisticRegressionModel model, Dataset<Row> features, boolean chunked) {
+    Dataset<Row> scored = model.transform(features);
+    if (!chunked) {
+      return scored.select(ShardSchema.ROW_ID, ShardSchema.LABEL, PREDICTION);
+    }
+    return scored.groupBy(col(DOCUMENT), col(ShardSchema.LABEL))
+        .agg(Summarizer.mean(col("probability")).as("mean"))
+        .select(col(DOCUMENT).as(ShardSchema.ROW_ID), col(ShardSchema.LABEL), vector_to_array(col("mean"), "float64").as("p"))
+        .select(col(ShardSchema.ROW_ID), col(ShardSchema.LABEL),
+            expr("cast(array_position(p, array_max(p)) - 1 as double)").as(PREDICTION));
   }
 
   /** {accuracy, macro-F1} of {@code (row_id, label, prediction)} rows; NaN for both when there are none. */

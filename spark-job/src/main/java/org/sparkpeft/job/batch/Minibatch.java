@@ -16,6 +16,8 @@ public final class Minibatch implements Serializable {
 
   private int[][] ids;
   private int[] labels;
+  /** Chunked data: each row's document id (a document's windows are averaged when scoring); else null. */
+  private String[] documents;
 
   /** For serialisation. */
   public Minibatch() {
@@ -27,6 +29,20 @@ public final class Minibatch implements Serializable {
     }
     this.ids = ids;
     this.labels = labels;
+  }
+
+  /** The same rows, each tagged with its document id (chunked data). */
+  public Minibatch(int[][] ids, int[] labels, String[] documents) {
+    this(ids, labels);
+    if (documents != null && documents.length != labels.length) {
+      throw new IllegalArgumentException("a minibatch needs as many document ids as rows");
+    }
+    this.documents = documents;
+  }
+
+  /** Each row's document id, or null when every row is a whole document. */
+  public String[] documents() {
+    return documents;
   }
 
   public int size() {

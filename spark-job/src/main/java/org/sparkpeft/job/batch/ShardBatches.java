@@ -29,6 +29,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
   private int idsIndex = -1;
   private int labelIndex = -1;
   private int bucketIndex = -1;
+  private int documentIndex = -1;
 
   public ShardBatches(Iterator<Row> rows, int batchSize, int classes) {
     this(rows, batchSize, classes, 0);
@@ -69,6 +70,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
         idsIndex = row.fieldIndex(ShardSchema.INPUT_IDS);
         labelIndex = row.fieldIndex(ShardSchema.LABEL);
         bucketIndex = row.fieldIndex(ShardSchema.BUCKET);
+        documentIndex = java.util.Arrays.asList(row.schema().fieldNames()).indexOf(ShardSchema.DOC_ID);
       }
       List<Row> bucket = buckets.computeIfAbsent(row.getInt(bucketIndex), b -> new ArrayList<>(batchSize));
       bucket.add(row);
@@ -99,8 +101,12 @@ public final class ShardBatches implements Iterator<Minibatch> {
   private Minibatch toBatch(List<Row> batch) {
     int[][] ids = new int[batch.size()][];
     int[] labels = new int[batch.size()];
+    String[] documents = documentIndex < 0 ? null : new String[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
+      if (documents != null) {
+        documents[i] = row.getString(documentIndex);
+      }
       List<Integer> tokens = row.getList(idsIndex);
       ids[i] = cut(tokens.stream().mapToInt(Integer::intValue).toArray(), maxLength);
       int label = row.getInt(labelIndex);
@@ -110,6 +116,6 @@ public final class ShardBatches implements Iterator<Minibatch> {
       }
       labels[i] = label;
     }
-    return new Minibatch(ids, labels);
+    return new Minibatch(ids, labels, documents);
   }
 }

@@ -45,6 +45,7 @@ public final class PreparedData {
 
   private final SparkSession spark;
   private final String path;
+  private Boolean chunked;
 
   public PreparedData(SparkSession spark, String path) {
     this.spark = spark;
@@ -142,12 +143,33 @@ public final class PreparedData {
     }
   }
 
-  /** The rows of {@code split} (train, val, test): row id, token ids, label, bucket. */
+  /**
+   * Whether the rows are windows of documents (schema version 2, {@code tokenizer.long-text = chunk}): the train
+   * split's files have a {@code doc_id} column.
+   */
+  public boolean chunked() {
+    if (chunked == null) {
+      chunked = java.util.Arrays.asList(read("train").columns()).contains(ShardSchema.DOC_ID);
+    }
+    return chunked;
+  }
+
+  /**
+   * The rows of {@code split} (train, val, test): row id, token ids, label, bucket, and for chunked data the
+   * document id ({@link #chunked}).
+   */
   public Dataset<Row> rows(String split) {
+    Dataset<Row> rows = read(split);
+    return chunked()
+        ? rows.select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL, ShardSchema.BUCKET,
+            ShardSchema.DOC_ID)
+        : rows.select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL, ShardSchema.BUCKET);
+  }
+
+  private Dataset<Row> read(String split) {
     String dir = path + "/" + split;
     try {
-      return spark.read().parquet(dir).select(ShardSchema.ROW_ID, ShardSchema.INPUT_IDS, ShardSchema.LABEL,
-          ShardSchema.BUCKET);
+      return spark.read().parquet(dir);
     } catch (Exception e) {
       throw new UserError("data " + path + " has no readable " + split + " split (" + dir + "); prepare it "
           + "with `bin/sparkpeft prepare`.", e);
@@ -159,9 +181,17 @@ public final class PreparedData {
     return scoringBatches(split, batchSize, classes, 0);
   }
 
-  /** As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared). */
+  /**
+   * As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared). Chunked
+   * data: the rows are partitioned by document, so that every window of a document is in one partition and its
+   * minibatches carry the document ids (scoring averages a document's windows, {@code BatchScoring}).
+   */
   public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes, int maxLength) {
-    return rows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
+    Dataset<Row> rows = rows(split);
+    if (chunked()) {
+      rows = rows.repartition(col(ShardSchema.DOC_ID));
+    }
+    return rows.javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 }

@@ -16,9 +16,19 @@ import org.sparkpeft.data.manifest.Manifest;
  * @param p90Exact whether {@code lengthP90} is exact (manifest percentiles) or a bucket's upper bound (older manifests)
  * @param preparedMaxLength the prepare job's max_length (no row is longer)
  * @param buckets rows per length bucket (upper bound in tokens to rows), over all splits
+ * @param trainDocuments documents of the train split: chunked data ({@code tokenizer.long-text = chunk}) has
+ *     several rows (windows) per document; otherwise {@code trainRows}. The rules count rows (each window is a
+ *     training row and costs as one); the label counts are windows per label (the loss is per window).
+ * @param chunked whether the rows are windows of documents
  */
 public record DataFacts(long trainRows, long[] trainLabelCounts, int lengthP90, boolean p90Exact,
-                        int preparedMaxLength, SortedMap<Integer, Long> buckets) {
+                        int preparedMaxLength, SortedMap<Integer, Long> buckets, long trainDocuments,
+                        boolean chunked) {
+
+  public DataFacts(long trainRows, long[] trainLabelCounts, int lengthP90, boolean p90Exact, int preparedMaxLength,
+                   SortedMap<Integer, Long> buckets) {
+    this(trainRows, trainLabelCounts, lengthP90, p90Exact, preparedMaxLength, buckets, trainRows, false);
+  }
 
   public DataFacts {
     if (trainRows < 1) {
@@ -52,7 +62,10 @@ public record DataFacts(long trainRows, long[] trainLabelCounts, int lengthP90, 
     if (maxLength <= 0) {
       maxLength = lengths != null && lengths.max() > 0 ? lengths.max() : buckets.isEmpty() ? 512 : buckets.lastKey();
     }
-    return new DataFacts(train.rows(), counts, Math.max(2, Math.min(p90, maxLength)), exact, maxLength, buckets);
+    long documents = manifest.chunked() && manifest.chunks().documentsBySplit() != null
+        ? manifest.chunks().documentsBySplit().getOrDefault("train", train.rows()) : train.rows();
+    return new DataFacts(train.rows(), counts, Math.max(2, Math.min(p90, maxLength)), exact, maxLength, buckets,
+        documents, manifest.chunked());
   }
 
   public int classes() {

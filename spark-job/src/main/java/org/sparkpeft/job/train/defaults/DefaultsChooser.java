@@ -59,8 +59,10 @@ public final class DefaultsChooser {
     /** The table logged before training: key, value, reason. */
     public String table(DataFacts facts) {
       StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-          "defaults chosen from the data (train split %,d rows, %d classes, 90 %% of rows <= %d tokens%s):%n",
-          facts.trainRows(), facts.classes(), facts.lengthP90(), facts.p90Exact() ? "" : " (bucket estimate)"));
+          "defaults chosen from the data (train split %,d rows%s, %d classes, 90 %% of rows <= %d tokens%s):%n",
+          facts.trainRows(), facts.chunked() ? String.format(Locale.ROOT, " = windows of %,d documents",
+              facts.trainDocuments()) : "", facts.classes(), facts.lengthP90(),
+          facts.p90Exact() ? "" : " (bucket estimate)"));
       out.append(String.format(Locale.ROOT, "  %-26s %-12s %s%n", "key", "value", "reason"));
       for (Choice c : choices) {
         out.append(String.format(Locale.ROOT, "  %-26s %-12s %s%n", c.key(), c.value(), c.reason()));
@@ -100,18 +102,26 @@ public final class DefaultsChooser {
       List<Integer> candidates = facts.lengthCandidates();
       int at = candidates.size() - 1;
       length = candidates.get(at);
-      if (!config.isExplicit("train.epochs")) {
-        while (at > 0 && candidates.get(at - 1) >= MIN_LENGTH && epochsFor(budget, rows, facts, length) < MIN_EPOCHS) {
-          length = candidates.get(--at);
+      if (facts.chunked()) {
+        // a window cut shorter would lose its end: the document would be read with gaps
+        choices.add(new Choice("train.max-length", Integer.toString(length), String.format(Locale.ROOT,
+            "the prepared window length: the %,d rows are windows of %,d documents, a shorter cut would drop "
+                + "each window's end", rows, facts.trainDocuments())));
+      } else {
+        if (!config.isExplicit("train.epochs")) {
+          while (at > 0 && candidates.get(at - 1) >= MIN_LENGTH
+              && epochsFor(budget, rows, facts, length) < MIN_EPOCHS) {
+            length = candidates.get(--at);
+          }
         }
+        String coverage = length >= facts.lengthP90() ? "covers the 90 % of rows within " + facts.lengthP90()
+            + " tokens" : "90 % of rows reach " + facts.lengthP90() + " tokens";
+        String reason = length == facts.preparedMaxLength() ? "the prepared length; " + coverage
+            : String.format(Locale.ROOT, "the budget allows %d epochs at %d tokens, %d at %d; %s",
+                epochsFor(budget, rows, facts, facts.preparedMaxLength()), facts.preparedMaxLength(),
+                epochsFor(budget, rows, facts, length), length, coverage);
+        choices.add(new Choice("train.max-length", Integer.toString(length), reason));
       }
-      String coverage = length >= facts.lengthP90() ? "covers the 90 % of rows within " + facts.lengthP90() + " tokens"
-          : "90 % of rows reach " + facts.lengthP90() + " tokens";
-      String reason = length == facts.preparedMaxLength() ? "the prepared length; " + coverage
-          : String.format(Locale.ROOT, "the budget allows %d epochs at %d tokens, %d at %d; %s",
-              epochsFor(budget, rows, facts, facts.preparedMaxLength()), facts.preparedMaxLength(),
-              epochsFor(budget, rows, facts, length), length, coverage);
-      choices.add(new Choice("train.max-length", Integer.toString(length), reason));
     }
 
     // epochs
@@ -123,8 +133,9 @@ public final class DefaultsChooser {
     } else {
       epochs = Math.max(MIN_EPOCHS, Math.min(MAX_EPOCHS, (int) Math.floor(possible)));
       choices.add(new Choice("train.epochs", Integer.toString(epochs), String.format(Locale.ROOT,
-          "compute budget %.1f epochs of %,d rows at %.0f tokens/row (%d..%d)", possible, rows,
-          facts.meanCostLength(length), MIN_EPOCHS, MAX_EPOCHS)));
+          "compute budget %.1f epochs of %,d rows%s at %.0f tokens/row (%d..%d)", possible, rows,
+          facts.chunked() ? " (each window counts as a row)" : "", facts.meanCostLength(length), MIN_EPOCHS,
+          MAX_EPOCHS)));
     }
 
     // batch size: optimizer steps per worker
