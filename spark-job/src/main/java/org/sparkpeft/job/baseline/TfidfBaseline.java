@@ -66,7 +66,7 @@ public final class TfidfBaseline {
   private static final Logger LOG = LoggerFactory.getLogger(TfidfBaseline.class);
   private static final String GRAMS = "grams";
   private static final String FEATURES = "features";
-  private static final String DOCUMENT = "document";
+  static final String DOCUMENT = "document";
 
   private TfidfBaseline() {}
 
@@ -194,6 +194,14 @@ public final class TfidfBaseline {
     if (!chunked) {
       return scored.select(ShardSchema.ROW_ID, ShardSchema.LABEL, PREDICTION);
     }
+    return perDocument(scored);
+  }
+
+  /**
+   * {@code (row_id, label, prediction)} per document of {@code scored} rows {@code (document, label, probability)}:
+   * the mean of the document's probability vectors, then the first index of its largest value.
+   */
+  static Dataset<Row> perDocument(Dataset<Row> scored) {
     return scored.groupBy(col(DOCUMENT), col(ShardSchema.LABEL))
         .agg(Summarizer.mean(col("probability")).as("mean"))
         .select(col(DOCUMENT).as(ShardSchema.ROW_ID), col(ShardSchema.LABEL), vector_to_array(col("mean"), "float64").as("p"))

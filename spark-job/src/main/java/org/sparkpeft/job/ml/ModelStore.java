@@ -93,6 +93,10 @@ final class ModelStore {
       text.put("normalization", state.text().normalization().name());
       text.put("maxChars", state.text().maxChars());
       text.put("from", state.text().from());
+      if (state.text().chunked()) {
+        text.put("chunkOverlap", state.text().chunkOverlap());
+        text.put("maxChunks", state.text().maxChunks());
+      }
       return m;
     }
   }
@@ -122,7 +126,8 @@ final class ModelStore {
       JsonNode own = m.path("sparkpeft");
       JsonNode t = own.path("text");
       TextSettings text = new TextSettings(t.path("maxLength").asInt(), Truncation.parse(t.path("truncation").asText()),
-          Normalization.parse(t.path("normalization").asText()), t.path("maxChars").asInt(), t.path("from").asText());
+          Normalization.parse(t.path("normalization").asText()), t.path("maxChars").asInt(), t.path("from").asText(),
+          t.path("chunkOverlap").asInt(0), t.path("maxChunks").asInt(0));
       AdapterFiles.Files files = AdapterStore.read(hadoop, new Path(dir, "adapter").toString());
       PeftClassificationModel.ModelState state = PeftClassificationModel.ModelState.verified(hadoop, files,
           own.path("source").asText(path), own.path("baseModel").asText(""), text);

@@ -154,7 +154,8 @@ public final class PeftClassificationModel extends Model<PeftClassificationModel
     AdapterScorer adapter = AdapterScorer.broadcast(jsc, new AdapterPayload(s.files(), s.source()), location,
         ExecutorModels.snapshot(hadoop), base.fingerprint());
     TextSettings text = new TextSettings(getMaxLength(), s.text().truncation(), s.text().normalization(),
-        s.text().maxChars(), s.text().from());
+        s.text().maxChars(), s.text().from(), Math.min(s.text().chunkOverlap(), Math.max(0, getMaxLength() - 3)),
+        s.text().maxChunks());
     // broadcasts live as long as the DataFrame may be evaluated; Spark's context cleaner drops them after
     TextScorer scorer = new TextScorer(List.of(adapter), text, base.id(), s.info().tokenizerSha256(),
         jsc.broadcast(base.tokenizerJson()), getBatchSize());

@@ -51,13 +51,17 @@ public final class TextScorer implements Serializable {
     return scorers.size();
   }
 
-  /** Scores {@code texts} (null entries allowed) with every adapter, in order. */
+  /**
+   * Scores {@code texts} (null entries allowed) with every adapter, in order. Settings of chunked training data
+   * ({@link TextSettings#chunked}): a text is its windows, and its probabilities are the mean of theirs.
+   */
   public List<Scored> score(List<String> texts) {
     TextTokenizer tokenizer = TokenizerCache.get(tokenizerId, tokenizerSha256, text.maxLength(), text.truncation(),
         tokenizerJson::value);
     String[] reasons = new String[texts.size()];
-    int[][] ids = new int[texts.size()][];
-    List<Integer> scored = new ArrayList<>();
+    // the rows the model scores: one per text, or one per window; owner = the text a row belongs to
+    List<int[]> rows = new ArrayList<>();
+    List<Integer> owner = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       String raw = texts.get(i);
       String cleaned = raw == null ? null : TextCleaner.clean(raw, text.normalization(), text.maxChars());
@@ -65,27 +69,67 @@ public final class TextScorer implements Serializable {
         reasons[i] = MISSING;
       } else if (cleaned.isEmpty()) {
         reasons[i] = EMPTY;
+      } else if (text.chunked()) {
+        for (int[] window : tokenizer.windows(cleaned, text.chunkOverlap(), text.maxChunks()).chunks()) {
+          rows.add(window);
+          owner.add(i);
+        }
       } else {
-        ids[i] = tokenizer.encode(cleaned).ids();
-        scored.add(i);
+        rows.add(tokenizer.encode(cleaned).ids());
+        owner.add(i);
       }
     }
-    scored.sort(Comparator.comparingInt(i -> ids[i].length));
-    double[][][] probabilities = new double[texts.size()][][];
-    for (int i : scored) {
-      probabilities[i] = new double[scorers.size()][];
+    int[][] ids = rows.toArray(new int[0][]);
+    List<Integer> scored = new ArrayList<>(ids.length);
+    for (int r = 0; r < ids.length; r++) {
+      scored.add(r);
     }
+    scored.sort(Comparator.comparingInt(r -> ids[r].length));
+    double[][][] byRow = new double[ids.length][scorers.size()][];
     if (scorers.size() == 1) {
       scorers.get(0).withModel(model -> {
-        run(model.graph(), scored, ids, probabilities, 0);
+        run(model.graph(), scored, ids, byRow, 0);
         return null;
       });
     } else {
-      runAll(scored, ids, probabilities);
+      runAll(scored, ids, byRow);
     }
+    double[][][] probabilities = meanByOwner(byRow, owner, texts.size(), scorers.size());
     List<Scored> out = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
-      out.add(new Scored(probabilities[i], reasons[i]));
+      out.add(new Scored(reasons[i] == null ? probabilities[i] : null, reasons[i]));
+    }
+    return out;
+  }
+
+  /** Per text and adapter, the mean of its rows' probabilities (its only row's, when not chunked). */
+  static double[][][] meanByOwner(double[][][] byRow, List<Integer> owner, int texts, int adapters) {
+    double[][][] out = new double[texts][][];
+    int[] rows = new int[texts];
+    for (int r = 0; r < byRow.length; r++) {
+      int t = owner.get(r);
+      if (out[t] == null) {
+        out[t] = new double[adapters][];
+      }
+      rows[t]++;
+      for (int a = 0; a < adapters; a++) {
+        double[] p = byRow[r][a];
+        if (out[t][a] == null) {
+          out[t][a] = new double[p.length];
+        }
+        for (int c = 0; c < p.length; c++) {
+          out[t][a][c] += p[c];
+        }
+      }
+    }
+    for (int t = 0; t < texts; t++) {
+      if (out[t] != null) {
+        for (double[] p : out[t]) {
+          for (int c = 0; c < p.length; c++) {
+            p[c] /= rows[t];
+          }
+        }
+      }
     }
     return out;
   }

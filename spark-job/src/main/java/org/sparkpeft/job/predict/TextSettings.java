@@ -22,9 +22,22 @@ import org.sparkpeft.tokenizer.Truncation;
  * sibling), else prepare's defaults; flags override.
  *
  * @param from where the settings came from (for the log)
+ * @param chunkOverlap chunked training data ({@code tokenizer.long-text = chunk}): content tokens consecutive windows
+ *     share
+ * @param maxChunks chunked training data: windows per text at most; 0 = one row per text, truncated
  */
 public record TextSettings(int maxLength, Truncation truncation, Normalization normalization, int maxChars,
-                           String from) implements Serializable {
+                           String from, int chunkOverlap, int maxChunks) implements Serializable {
+
+  /** Settings of data prepared with truncation (one row per text). */
+  public TextSettings(int maxLength, Truncation truncation, Normalization normalization, int maxChars, String from) {
+    this(maxLength, truncation, normalization, maxChars, from, 0, 0);
+  }
+
+  /** Whether a long text is scored as the mean of its windows' probabilities. */
+  public boolean chunked() {
+    return maxChunks > 0;
+  }
 
   /** prepare's defaults (data-prep's prepare-defaults.conf). */
   static final TextSettings DEFAULTS = new TextSettings(256, Truncation.HEAD, Normalization.NFKC, 20_000,
@@ -39,9 +52,10 @@ public record TextSettings(int maxLength, Truncation truncation, Normalization n
   /** The settings the adapter at {@code adapter} was trained with, then {@code maxLength}/{@code truncation} if set. */
   public static TextSettings of(Configuration conf, String adapter, Integer maxLength, String truncation) {
     TextSettings found = fromTraining(conf, adapter);
-    return new TextSettings(maxLength != null ? maxLength : found.maxLength(),
-        truncation != null ? parseTruncation(truncation) : found.truncation(), found.normalization(),
-        found.maxChars(), found.from() + (maxLength != null || truncation != null ? ", flags override" : ""));
+    int length = maxLength != null ? maxLength : found.maxLength();
+    return new TextSettings(length, truncation != null ? parseTruncation(truncation) : found.truncation(),
+        found.normalization(), found.maxChars(), found.from() + (maxLength != null || truncation != null
+            ? ", flags override" : ""), Math.min(found.chunkOverlap(), Math.max(0, length - 3)), found.maxChunks());
   }
 
   private static Truncation parseTruncation(String value) {
@@ -78,10 +92,13 @@ public record TextSettings(int maxLength, Truncation truncation, Normalization n
       }
       JsonNode m = read(fs, manifest, json);
       int prepared = m.path("tokenizer").path("max_length").asInt(DEFAULTS.maxLength());
+      // chunked data (manifest "chunks"): texts are read as the same windows, scored as their mean
+      JsonNode chunks = m.path("chunks");
       return new TextSettings(trainedLength >= 2 ? Math.min(trainedLength, prepared) : prepared,
           Truncation.parse(m.path("tokenizer").path("truncation").asText("head")),
           Normalization.parse(m.path("source").path("normalization").asText("NFKC").toUpperCase(Locale.ROOT)),
-          m.path("source").path("max_chars").asInt(DEFAULTS.maxChars()), manifest.toString());
+          m.path("source").path("max_chars").asInt(DEFAULTS.maxChars()), manifest.toString(),
+          chunks.path("overlap").asInt(0), chunks.path("max_chunks").asInt(0));
     } catch (IOException | IllegalArgumentException | UserError e) {
       return DEFAULTS; // not a folder a train run wrote, or an older one: prepare's defaults, as the log says
     }

@@ -204,4 +204,27 @@ class DefaultsChooserTest {
     assertEquals(64, facts.lengthP90(), "800 of 856 rows are in buckets up to 64 tokens: 93 %");
     assertTrue(DefaultsChooser.choose(facts, config()).table(facts).contains("(bucket estimate)"));
   }
+
+  @Test
+  void chunkedDataKeepsTheWindowLengthAndCountsWindowsAsRows() {
+    // 2,400 train windows of 150 documents, all at 256 tokens: the budget would cut unchunked rows shorter
+    Manifest rows = manifest(Map.of("d", 1_200L, "r", 1_200L), Map.of(128, 100L, 256, 2_900L), 256, 256);
+    Manifest windows = new Manifest(2, rows.source(), rows.tokenizer(), rows.seed(), rows.ratios(), rows.labelMap(),
+        rows.buckets(), rows.counts(), rows.splits(), rows.lengthHistogram(), rows.lengths(),
+        new Manifest.Chunks(32, 16, 180, 3_000, 100, Map.of("train", 150L, "val", 15L, "test", 15L), Map.of()));
+    DataFacts facts = facts(windows);
+    assertTrue(facts.chunked());
+    assertEquals(150, facts.trainDocuments());
+    assertEquals(2_400, facts.trainRows());
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
+    assertEquals(256, chosen.config().train().maxLength(), "a window is never cut");
+    assertTrue(byKey(chosen).get("train.max-length").reason().contains("windows of 150 documents"),
+        byKey(chosen).get("train.max-length").reason());
+    assertTrue(chosen.table(facts).contains("2,400 rows = windows of 150 documents"), chosen.table(facts));
+    // the same rows unchunked: the budget (2 epochs minimum) makes them shorter
+    assertTrue(DefaultsChooser.choose(facts(rows), config("method.type=lora")).config().train().maxLength() < 256);
+    // epochs count windows as rows: the same as for 2,400 rows of that length
+    assertEquals(DefaultsChooser.choose(facts(rows), config("method.type=lora", "train.max-length=256")).config()
+        .train().epochs(), chosen.config().train().epochs());
+  }
 }
