@@ -58,6 +58,10 @@ public final class PrepareCommand implements Callable<Integer> {
       + "keeps: tokenizer.truncation (default head).")
   String truncation;
 
+  @Option(names = "--long-text", paramLabel = "truncate|chunk", description = "A text longer than max length: one "
+      + "truncated row, or one row per window scored per document: tokenizer.long-text (default truncate).")
+  String longText;
+
   @Option(names = "--output", paramLabel = "PATH", description = "Output folder: output.path.")
   String output;
 
@@ -99,6 +103,7 @@ public final class PrepareCommand implements Callable<Integer> {
     add(settings, "tokenizer.path", model);
     add(settings, "tokenizer.max-length", maxLength == null ? null : maxLength.toString());
     add(settings, "tokenizer.truncation", truncation);
+    add(settings, "tokenizer.long-text", longText);
     add(settings, "output.path", output);
     if (overwrite) {
       settings.add("output.overwrite=true");

@@ -54,6 +54,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "longer text keeps (default head).")
   String truncation;
 
+  @Option(names = "--long-text", paramLabel = "truncate|chunk", description = "With --input: a text longer than max "
+      + "length is one truncated row, or one row per window, scored per document (default truncate).")
+  String longText;
+
   @Option(names = "--method", paramLabel = "TYPE", description = "PEFT method (head, last_n, bitfit, lora, ia3, adapter): method.type.")
   String method;
 
@@ -143,6 +147,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (truncation != null) {
       settings.add("tokenizer.truncation=" + truncation);
+    }
+    if (longText != null) {
+      settings.add("tokenizer.long-text=" + longText);
     }
     settings.addAll(prepareOverrides);
     return settings;
