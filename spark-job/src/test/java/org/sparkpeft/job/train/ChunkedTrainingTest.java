@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -24,6 +26,8 @@ import org.sparkpeft.data.PrepareJob;
 import org.sparkpeft.data.config.ConfigLoader;
 import org.sparkpeft.data.manifest.Manifest;
 import org.sparkpeft.data.manifest.ManifestJson;
+import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.job.baseline.TfidfBaseline;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.report.TrainingReport;
@@ -133,5 +137,20 @@ class ChunkedTrainingTest {
     assertEquals(testDocuments, tested);
     assertEquals(m.chunks().documentsBySplit().get("val"), report.validation().get(0).metrics().examples());
     assertTrue(report.test().accuracy() >= 0.8, "test accuracy " + report.test().accuracy());
+  }
+
+  @Test
+  void theBaselineIsScoredOncePerDocumentOnTheDocumentsIds() throws Exception {
+    PreparedData prepared = new PreparedData(spark, data.toUri().toString());
+    TfidfBaseline.Outcome outcome = TfidfBaseline.run(prepared, prepared.labels());
+    Set<String> testDocuments = new TreeSet<>();
+    prepared.rows("test").select(ShardSchema.DOC_ID).distinct().collectAsList()
+        .forEach(r -> testDocuments.add(r.getString(0)));
+    Set<String> scored = new TreeSet<>();
+    outcome.tested().select(ShardSchema.ROW_ID).collectAsList().forEach(r -> scored.add(r.getString(0)));
+    assertEquals(testDocuments, scored);
+    assertEquals(testDocuments.size(), outcome.tested().count(), "one row per document");
+    assertTrue(outcome.result().terms().endsWith(TfidfBaseline.CHUNKED_TERMS));
+    assertTrue(outcome.result().macroF1() >= 0.8, "baseline test macro-F1 " + outcome.result().macroF1());
   }
 }
