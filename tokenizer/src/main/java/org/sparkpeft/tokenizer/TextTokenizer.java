@@ -147,20 +147,11 @@ public final class TextTokenizer implements AutoCloseable {
    * as the tokenizer's template put them) stay, the content keeps the positions {@link Truncation#split} names.
    */
   private int[] cut(long[] ids, long[] special) {
-    int lead = 0;
-    while (lead < ids.length && special[lead] != 0) {
-      lead++;
-    }
-    int trail = 0;
-    while (trail < ids.length - lead && special[ids.length - 1 - trail] != 0) {
-      trail++;
-    }
-    int content = ids.length - lead - trail;
-    int room = maxLength - lead - trail;
-    if (room < 0) {
-      throw new IllegalArgumentException("max length " + maxLength + " leaves no room beside the tokenizer's "
-          + (lead + trail) + " special tokens");
-    }
+    SpecialEnds ends = SpecialEnds.of(ids, special);
+    int lead = ends.lead();
+    int trail = ends.trail();
+    int content = ends.content(ids.length);
+    int room = ends.room(maxLength);
     int[] keep = truncation.split(content, room);
     int[] out = new int[lead + keep[0] + keep[1] + trail];
     int n = 0;

@@ -28,16 +28,11 @@ public record Windows(List<int[]> chunks, boolean capped) {
     if (maxChunks < 1) {
       throw new IllegalArgumentException("max chunks must be >= 1, got " + maxChunks);
     }
-    int lead = 0;
-    while (lead < ids.length && special[lead] != 0) {
-      lead++;
-    }
-    int trail = 0;
-    while (trail < ids.length - lead && special[ids.length - 1 - trail] != 0) {
-      trail++;
-    }
-    int content = ids.length - lead - trail;
-    int room = maxLength - lead - trail;
+    SpecialEnds ends = SpecialEnds.of(ids, special);
+    int lead = ends.lead();
+    int trail = ends.trail();
+    int content = ends.content(ids.length);
+    int room = ends.room(maxLength);
     if (room < 1) {
       throw new IllegalArgumentException("max length " + maxLength + " leaves no room beside the tokenizer's "
           + (lead + trail) + " special tokens");
