@@ -30,17 +30,21 @@ import org.sparkpeft.models.peft.auto.ParamGroup;
 import org.sparkpeft.models.peft.auto.Planner;
 
 /**
- * {@code bin/sparkpeft bench select [result.json] [datasets=a,b] [budgets=0.1%,0.5%] [root=DIR]}: method {@code auto}
- * against fixed recipes at equal encoder budgets on the quality benchmark's corpora, every other key at its default.
+ * {@code bin/sparkpeft bench select [result.json] [datasets=a,b] [budgets=0.1%,0.5%] [methods=m,n] [set=KEY=VALUE ...]
+ * [root=DIR]}: method {@code auto} against fixed recipes at equal encoder budgets on the quality benchmark's corpora,
+ * every other key at its default, or as {@code set=} gives it for every run (e.g. {@code set=train.epochs=1
+ * set=train.max-length=64} for a shorter comparison: the same for every method).
  * Per corpus (prepared as {@code bench quality} does, into {@code <root>/<name>/data}, reused when its
  * {@code _SUCCESS} is there) and budget B: {@code auto} (budget B), LoRA on query,value with the rank whose size is
  * nearest B (at least 1), and a random plan of B ({@link Planner#random}, seed 42, trained through
  * {@code method.options.plan}); once per corpus BitFit (its fixed size) and head-only (no encoder parameter).
- * Reports encoder parameters trained, test accuracy / macro-F1 and minutes of each run. A benchmark, not a test.
+ * {@code methods=} runs only the named rows (head, bitfit, auto, lora, random). Reports encoder parameters trained,
+ * validation and test macro-F1, test accuracy and minutes of each run. A benchmark, not a test.
  */
 public final class SelectBench {
 
   static final List<String> BUDGETS = List.of("0.1%", "0.5%");
+  static final List<String> METHODS = List.of("head", "bitfit", "auto", "lora", "random");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SelectBench() {}
@@ -49,6 +53,8 @@ public final class SelectBench {
     Path json = null;
     List<String> datasets = QualityBench.DATASETS;
     List<String> budgets = BUDGETS;
+    List<String> methods = METHODS;
+    List<String> common = new ArrayList<>();
     Path root = Path.of("sparkpeft-bench", "select");
     for (String arg : args) {
       if (arg.startsWith("datasets=")) {
@@ -62,12 +68,28 @@ public final class SelectBench {
       } else if (arg.startsWith("budgets=")) {
         budgets = list(arg.substring("budgets=".length()));
         budgets.forEach(Budget::new);
+      } else if (arg.startsWith("methods=")) {
+        methods = list(arg.substring("methods=".length()));
+        for (String m : methods) {
+          if (!METHODS.contains(m)) {
+            throw new UserError("bench select: unknown method '" + m + "'; use " + String.join(", ", METHODS) + ".");
+          }
+        }
+      } else if (arg.startsWith("set=")) {
+        String setting = arg.substring("set=".length());
+        if (!setting.contains("=") || setting.startsWith("method.") || setting.startsWith("data=")
+            || setting.startsWith("output.")) {
+          throw new UserError("bench select: '" + arg + "' must be set=KEY=VALUE with a training key other than "
+              + "data, output.* and method.* (the bench sets those per run).");
+        }
+        common.add(setting);
       } else if (arg.startsWith("root=")) {
         root = Path.of(arg.substring("root=".length()));
       } else if (arg.endsWith(".json")) {
         json = Path.of(arg);
       } else {
-        throw new UserError("bench select: '" + arg + "' is not result.json, datasets=a,b, budgets=B,B or root=DIR.");
+        throw new UserError("bench select: '" + arg + "' is not result.json, datasets=a,b, budgets=B,B, methods=m,n, "
+            + "set=KEY=VALUE or root=DIR.");
       }
     }
     root = root.toAbsolutePath();
@@ -75,6 +97,9 @@ public final class SelectBench {
     BaseModel base = BaseModel.defaultModel();
     ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
     List<Map<String, Object>> rows = new ArrayList<>();
+    System.out.println("bench select: every run with " + (common.isEmpty() ? "every key at its default"
+        : String.join(" ", common) + ", every other key at its default"));
+    Runs runs = new Runs(root, common, methods);
     try (SparkSession spark = SparkSessions.getOrCreate("sparkpeft bench select")) {
       for (String name : datasets) {
         Path dataDir = root.resolve(name).resolve("data");
@@ -82,25 +107,26 @@ public final class SelectBench {
         if (!Files.exists(dataDir.resolve("_SUCCESS"))) {
           QualityBench.prepare(spark, home, name, data);
         }
-        rows.add(train(spark, root, name, data, "head", "-", List.of()));
-        rows.add(train(spark, root, name, data, "bitfit", "-", List.of()));
+        runs.add(rows, spark, name, data, "head", "-", List.of());
+        runs.add(rows, spark, name, data, "bitfit", "-", List.of());
         print(rows);
         for (String budget : budgets) {
           long count = new Budget(budget).of(encoder.numParams());
-          rows.add(train(spark, root, name, data, "auto", budget, List.of("method.options.budget=" + budget)));
+          runs.add(rows, spark, name, data, "auto", budget, List.of("method.options.budget=" + budget));
           int perRank = base.config().layers() * 2 * 2 * base.config().hidden();
           int r = (int) Math.max(1, Math.round((double) count / perRank));
-          rows.add(train(spark, root, name, data, "lora", budget, List.of("method.options.r=" + r,
-              "method.options.lora_alpha=" + 2 * r, "method.options.target_modules=query,value")));
+          runs.add(rows, spark, name, data, "lora", budget, List.of("method.options.r=" + r,
+              "method.options.lora_alpha=" + 2 * r, "method.options.target_modules=query,value"));
+          if (!methods.contains("random")) {
+            continue;
+          }
           AutoPlan random = Planner.random(ParamGroup.of(encoder.getConfiguration()), count, encoder.numParams(),
               java.util.Set.of(), 42);
           Path plan = root.resolve(name).resolve("random-" + budget.replace("%", "pct") + ".json");
           Files.createDirectories(plan.getParent());
           Files.writeString(plan, random.toPrettyJson(), StandardCharsets.UTF_8);
-          Map<String, Object> row = train(spark, root, name, data, "auto", budget, List.of(
-              "method.options.budget=" + budget, "method.options.plan=" + plan));
-          row.put("method", "random");
-          rows.add(row);
+          runs.add(rows, spark, name, data, "random", budget, List.of("method.options.budget=" + budget,
+              "method.options.plan=" + plan));
           print(rows);
         }
       }
@@ -115,9 +141,24 @@ public final class SelectBench {
     return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 
-  private static Map<String, Object> train(SparkSession spark, Path root, String name, String data, String method,
+  /** The runs the command line asked for: where they write, the settings common to all, the rows wanted. */
+  private record Runs(Path root, List<String> common, List<String> methods) {
+
+    void add(List<Map<String, Object>> rows, SparkSession spark, String name, String data, String row, String budget,
+             List<String> settings) throws IOException {
+      if (methods.contains(row)) {
+        List<String> all = new ArrayList<>(common);
+        all.addAll(settings);
+        rows.add(train(spark, root, name, data, row, budget, all));
+      }
+    }
+  }
+
+  /** One training run; {@code row} is the table's method (random: method auto with a random plan). */
+  private static Map<String, Object> train(SparkSession spark, Path root, String name, String data, String row,
                                            String budget, List<String> settings) throws IOException {
-    String label = method + (settings.stream().anyMatch(s -> s.startsWith("method.options.plan=")) ? "-random" : "")
+    String method = row.equals("random") ? "auto" : row;
+    String label = (row.equals("random") ? "auto-random" : row)
         + ("-".equals(budget) ? "" : "-" + budget.replace("%", "pct"));
     Path out = root.resolve(name).resolve(label);
     List<String> all = new ArrayList<>(List.of("data=" + data, "method.type=" + method,
@@ -138,24 +179,26 @@ public final class SelectBench {
         head += g.path("trainable").asLong();
       }
     }
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("dataset", name);
-    row.put("method", method);
-    row.put("budget", budget);
-    row.put("encoder_params", tree.path("trainable_params").asLong() - head);
-    row.put("test_accuracy", scores.testAccuracy());
-    row.put("test_macro_f1", scores.testMacroF1());
-    row.put("minutes", minutes);
-    return row;
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("dataset", name);
+    result.put("method", row);
+    result.put("budget", budget);
+    result.put("encoder_params", tree.path("trainable_params").asLong() - head);
+    result.put("val_macro_f1", scores.bestValMacroF1());
+    result.put("test_accuracy", scores.testAccuracy());
+    result.put("test_macro_f1", scores.testMacroF1());
+    result.put("minutes", minutes);
+    result.put("settings", settings);
+    return result;
   }
 
   static void print(List<Map<String, Object>> rows) {
-    System.out.printf(Locale.ROOT, "%n%-13s %-7s %-6s %12s %9s %9s %8s%n", "dataset", "method", "budget",
-        "encoder par.", "test acc", "macro-F1", "minutes");
+    System.out.printf(Locale.ROOT, "%n%-13s %-7s %-6s %12s %9s %9s %9s %8s%n", "dataset", "method", "budget",
+        "encoder par.", "val F1", "test acc", "test F1", "minutes");
     for (Map<String, Object> r : rows) {
-      System.out.printf(Locale.ROOT, "%-13s %-7s %-6s %,12d %9.3f %9.3f %8.1f%n", r.get("dataset"), r.get("method"),
-          r.get("budget"), (Long) r.get("encoder_params"), (Double) r.get("test_accuracy"),
-          (Double) r.get("test_macro_f1"), (Double) r.get("minutes"));
+      System.out.printf(Locale.ROOT, "%-13s %-7s %-6s %,12d %9.3f %9.3f %9.3f %8.1f%n", r.get("dataset"),
+          r.get("method"), r.get("budget"), (Long) r.get("encoder_params"), (Double) r.get("val_macro_f1"),
+          (Double) r.get("test_accuracy"), (Double) r.get("test_macro_f1"), (Double) r.get("minutes"));
     }
   }
 }
