@@ -17,8 +17,9 @@ import org.sparkpeft.data.manifest.Manifest;
  * @param preparedMaxLength the prepare job's max_length (no row is longer)
  * @param buckets rows per length bucket (upper bound in tokens to rows), over all splits
  * @param trainDocuments documents of the train split: chunked data ({@code tokenizer.long-text = chunk}) has
- *     several rows (windows) per document; otherwise {@code trainRows}. The rules count rows (each window is a
- *     training row and costs as one); the label counts are windows per label (the loss is per window).
+ *     several rows (windows) per document; otherwise {@code trainRows}. The compute budget counts documents
+ *     ({@link DocumentBudget}); the steps count rows (each window is a training row and costs as one); the label
+ *     counts are windows per label (the loss is per window).
  * @param chunked whether the rows are windows of documents
  */
 public record DataFacts(long trainRows, long[] trainLabelCounts, int lengthP90, boolean p90Exact,

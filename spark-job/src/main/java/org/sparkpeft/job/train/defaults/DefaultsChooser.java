@@ -19,6 +19,13 @@ import org.sparkpeft.job.train.config.TrainConfig;
  *     of 64-token rows in its time per 5,000 rows on 2 cores), counted on at least {@value #BUDGET_FLOOR_ROWS}
  *     rows (the demo's train split per 5,000 rows), so a smaller set may spend the demo's time: small data gets
  *     more epochs;</li>
+ *   <li><b>compute budget, chunked data</b> ({@code tokenizer.long-text = chunk}: rows are windows of documents, and
+ *     a document is one labelled example): the budget counts documents: {@value #BUDGET_EPOCHS} epochs of each
+ *     document's windows, counted on at least {@value #BUDGET_FLOOR_ROWS} documents (so few documents get many
+ *     epochs of their windows), at most {@value #CHUNKED_CAP} times the demo's budget per document counted the same
+ *     way ({@value #CHUNKED_CAP} x {@value #BUDGET_TOKENS_PER_ROW} row-tokens per document, at least
+ *     {@value #BUDGET_FLOOR_ROWS}: {@value #CHUNKED_CAP}x the demo's time per 5,000 documents), and never less than
+ *     the budget of the windows counted as rows (the rule above);</li>
  *   <li><b>max length</b>: the prepared length; shorter, one length bucket at a time (first down to the bucket that
  *     covers 90 % of the rows, never under {@value #MIN_LENGTH}), while the budget would allow fewer than
  *     {@value #MIN_EPOCHS} epochs and the epochs are not set;</li>
@@ -37,8 +44,10 @@ import org.sparkpeft.job.train.config.TrainConfig;
  */
 public final class DefaultsChooser {
 
-  static final int BUDGET_TOKENS_PER_ROW = 4 * 64;
+  static final int BUDGET_EPOCHS = 4;
+  static final int BUDGET_TOKENS_PER_ROW = BUDGET_EPOCHS * 64;
   static final long BUDGET_FLOOR_ROWS = 3_500;
+  static final int CHUNKED_CAP = 3;
   static final int MIN_LENGTH = 64;
   static final int MIN_EPOCHS = 2;
   static final int MAX_EPOCHS = 20;
@@ -126,16 +135,20 @@ public final class DefaultsChooser {
 
     // epochs
     int epochs;
+    DocumentBudget perDocument = facts.chunked() ? DocumentBudget.of(facts, length) : null;
+    if (perDocument != null) {
+      budget = perDocument.rowTokens();
+    }
     double possible = budget / (rows * facts.meanCostLength(length));
     if (config.isExplicit("train.epochs")) {
       epochs = t.epochs();
       choices.add(mine("train.epochs", Integer.toString(epochs)));
     } else {
       epochs = Math.max(MIN_EPOCHS, Math.min(MAX_EPOCHS, (int) Math.floor(possible)));
-      choices.add(new Choice("train.epochs", Integer.toString(epochs), String.format(Locale.ROOT,
-          "compute budget %.1f epochs of %,d rows%s at %.0f tokens/row (%d..%d)", possible, rows,
-          facts.chunked() ? " (each window counts as a row)" : "", facts.meanCostLength(length), MIN_EPOCHS,
-          MAX_EPOCHS)));
+      choices.add(new Choice("train.epochs", Integer.toString(epochs), perDocument != null
+          ? perDocument.reason(MIN_EPOCHS, MAX_EPOCHS)
+          : String.format(Locale.ROOT, "compute budget %.1f epochs of %,d rows at %.0f tokens/row (%d..%d)",
+              possible, rows, facts.meanCostLength(length), MIN_EPOCHS, MAX_EPOCHS)));
     }
 
     // batch size: optimizer steps per worker

@@ -223,8 +223,97 @@ class DefaultsChooserTest {
     assertTrue(chosen.table(facts).contains("2,400 rows = windows of 150 documents"), chosen.table(facts));
     // the same rows unchunked: the budget (2 epochs minimum) makes them shorter
     assertTrue(DefaultsChooser.choose(facts(rows), config("method.type=lora")).config().train().maxLength() < 256);
-    // epochs count windows as rows: the same as for 2,400 rows of that length
-    assertEquals(DefaultsChooser.choose(facts(rows), config("method.type=lora", "train.max-length=256")).config()
-        .train().epochs(), chosen.config().train().epochs());
+    // the budget counts the 150 documents: more epochs than the same 2,400 rows unchunked at that length get
+    assertTrue(chosen.config().train().epochs() > DefaultsChooser.choose(facts(rows), config("method.type=lora",
+        "train.max-length=256")).config().train().epochs(), chosen.table(facts));
+  }
+
+  /** Chunked manifest: {@code windows} train windows of {@code documents} documents, all {@code length} tokens. */
+  static DataFacts chunked(long documents, long windows, int length) {
+    Manifest rows = manifest(Map.of("d", windows / 2, "r", windows - windows / 2), Map.of(length, windows * 10 / 7),
+        length, length);
+    Manifest m = new Manifest(2, rows.source(), rows.tokenizer(), rows.seed(), rows.ratios(), rows.labelMap(),
+        rows.buckets(), rows.counts(), rows.splits(), rows.lengthHistogram(), rows.lengths(),
+        new Manifest.Chunks(length / 8, 16, documents * 10 / 7, windows * 10 / 7, 0,
+            Map.of("train", documents, "val", documents * 3 / 14, "test", documents * 3 / 14), Map.of()));
+    return facts(m);
+  }
+
+  /** The demo's budget: 4 epochs of 64 tokens on its 3,500 train rows, in row-tokens. */
+  static final double DEMO = DefaultsChooser.BUDGET_TOKENS_PER_ROW * (double) DefaultsChooser.BUDGET_FLOOR_ROWS;
+
+  private static double work(DataFacts facts, TrainConfig.Train t) {
+    return t.epochs() * (double) facts.trainRows() * facts.meanCostLength(t.maxLength());
+  }
+
+  @Test
+  void fewDocumentsGetTheEpochsTheCapAllowsAndNoMore() {
+    // sotu-like: 141 addresses, 2,245 windows of 256 tokens; windows counted as rows gave 1.6 (2) epochs
+    DataFacts facts = chunked(141, 2_245, 256);
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
+    TrainConfig.Train t = chosen.config().train();
+    double work = work(facts, t);
+    // the cap: 3x the demo's budget (141 documents count as 3,500), and the largest whole number of epochs in it
+    assertTrue(work <= DefaultsChooser.CHUNKED_CAP * DEMO, work + " row-tokens, " + t);
+    assertTrue(work * (t.epochs() + 1) / t.epochs() > DefaultsChooser.CHUNKED_CAP * DEMO, "one more epoch fits: " + t);
+    assertTrue(work > 2 * DEMO, "more than twice the demo's work (windows as rows: at most the demo's): " + t);
+    assertTrue(t.epochs() >= 2 * DefaultsChooser.MIN_EPOCHS, t.toString());
+    String reason = byKey(chosen).get("train.epochs").reason();
+    assertTrue(reason.startsWith("compute budget per document") && reason.contains("141 documents")
+        && reason.contains("; the cap decides: "), reason);
+    // a quarter of the documents with the same windows: the cap still holds the run (no more epochs)
+    assertEquals(t.epochs(), DefaultsChooser.choose(chunked(35, 2_245, 256), config("method.type=lora")).config()
+        .train().epochs());
+    // the steps still count windows: batch and validations follow the longer run
+    long steps = t.epochs() * DefaultsChooser.stepsPerEpoch(2_245, t.workers(), t.batchSize());
+    assertTrue(byKey(chosen).get("train.batch-size").reason().startsWith(String.format("%,d optimizer steps", steps)),
+        byKey(chosen).get("train.batch-size").reason());
+    // an explicit epoch count still wins
+    assertEquals(2, DefaultsChooser.choose(facts, config("train.epochs=2")).config().train().epochs());
+  }
+
+  @Test
+  void shortDocumentsGetTheEpochsTheirCountAsRowsWouldGet() {
+    // 1,000 documents of 2 windows of 64 tokens: under the cap, each document gets the epochs a row would
+    DataFacts facts = chunked(1_000, 2_000, 64);
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
+    int epochs = chosen.config().train().epochs();
+    // 1,000 unchunked rows of 64 tokens: the number of epochs the per-row rule gives (small data, more epochs)
+    Manifest docs = manifest(Map.of("d", 500L, "r", 500L), Map.of(64, 1_430L), 64, 64);
+    int asDocuments = DefaultsChooser.choose(facts(docs), config("method.type=lora")).config().train().epochs();
+    assertEquals(asDocuments, epochs, chosen.table(facts));
+    // the 2,000 windows counted as rows would get half as many (floor)
+    Manifest windows = manifest(Map.of("d", 1_000L, "r", 1_000L), Map.of(64, 2_860L), 64, 64);
+    int asWindows = DefaultsChooser.choose(facts(windows), config("method.type=lora")).config().train().epochs();
+    assertTrue(asWindows < epochs, asWindows + " vs " + epochs);
+    assertTrue(work(facts, chosen.config().train()) < DefaultsChooser.CHUNKED_CAP * DEMO);
+    assertTrue(byKey(chosen).get("train.epochs").reason().contains("; the per-document budget decides: "),
+        byKey(chosen).get("train.epochs").reason());
+  }
+
+  @Test
+  void manyDocumentsOfManyWindowsKeepTheBudgetOfTheWindowsAsRows() {
+    // 20,000 documents of 4 windows of 128 tokens: 3x the demo per document is less than the windows as rows get
+    DataFacts facts = chunked(20_000, 80_000, 128);
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
+    Manifest windows = manifest(Map.of("d", 40_000L, "r", 40_000L), Map.of(128, 114_285L), 128, 128);
+    assertEquals(DefaultsChooser.choose(facts(windows), config("method.type=lora", "train.max-length=128")).config()
+        .train().epochs(), chosen.config().train().epochs(), chosen.table(facts));
+    assertTrue(byKey(chosen).get("train.epochs").reason().contains("; the windows-as-rows budget decides: "),
+        byKey(chosen).get("train.epochs").reason());
+  }
+
+  @Test
+  void theCapCountsDocumentsAboveTheFloor() {
+    // the same 20,000 windows of 128 tokens: from 10,000 documents the cap (3x the demo per document) allows
+    // 3 epochs; from 5,000 documents it allows 1.5, and the windows as rows get 2
+    DataFacts many = chunked(10_000, 20_000, 128);
+    DataFacts fewer = chunked(5_000, 20_000, 128);
+    TrainConfig.Train t = DefaultsChooser.choose(many, config("method.type=lora")).config().train();
+    TrainConfig.Train u = DefaultsChooser.choose(fewer, config("method.type=lora")).config().train();
+    assertTrue(t.epochs() > u.epochs(), t.epochs() + " vs " + u.epochs());
+    assertTrue(work(many, t) <= DefaultsChooser.CHUNKED_CAP * DefaultsChooser.BUDGET_TOKENS_PER_ROW * 10_000.0);
+    assertTrue(work(many, t) > DefaultsChooser.BUDGET_TOKENS_PER_ROW * 20_000.0, "more than the windows as rows");
+    assertEquals(DefaultsChooser.MIN_EPOCHS, u.epochs(), "the windows as rows: " + u);
   }
 }
