@@ -24,11 +24,11 @@ import org.sparkpeft.job.train.config.TrainConfig;
  *     document's windows, counted on at least {@value #BUDGET_FLOOR_ROWS} documents (so few documents get many
  *     epochs of their windows), at most {@value #CHUNKED_CAP} times the demo's budget per document counted the same
  *     way ({@value #CHUNKED_CAP} x {@value #BUDGET_TOKENS_PER_ROW} row-tokens per document, at least
- *     {@value #BUDGET_FLOOR_ROWS}: {@value #CHUNKED_CAP}x the demo's time per 5,000 documents), and never less than
- *     the budget of the windows counted as rows (the rule above);</li>
+ *     {@value #BUDGET_FLOOR_ROWS}: {@value #CHUNKED_CAP}x the demo's row-tokens per 5,000 documents), and never less
+ *     than the budget of the windows counted as rows (the rule above); {@link DocumentBudget};</li>
  *   <li><b>max length</b>: the prepared length; shorter, one length bucket at a time (first down to the bucket that
  *     covers 90 % of the rows, never under {@value #MIN_LENGTH}), while the budget would allow fewer than
- *     {@value #MIN_EPOCHS} epochs and the epochs are not set;</li>
+ *     {@value #MIN_EPOCHS} epochs and the epochs are not set; chunked data keeps the window length;</li>
  *   <li><b>epochs</b>: what the budget allows at that length, {@value #MIN_EPOCHS} to {@value #MAX_EPOCHS};</li>
  *   <li><b>batch size</b>: the largest of 32, 16, 8 that gives each worker at least {@value #MIN_STEPS} optimizer
  *     steps (parameter averaging: every worker steps on its own minibatches, so steps per worker are what count);

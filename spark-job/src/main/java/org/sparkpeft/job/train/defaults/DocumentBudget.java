@@ -13,8 +13,8 @@ import java.util.Locale;
  *   <li><b>cap</b>: {@value DefaultsChooser#CHUNKED_CAP} times the demo's budget per document,
  *     {@value DefaultsChooser#CHUNKED_CAP} x {@value DefaultsChooser#BUDGET_TOKENS_PER_ROW} row-tokens per
  *     document counted on at least {@value DefaultsChooser#BUDGET_FLOOR_ROWS}: a chunked run of up to 5,000
- *     documents takes at most about {@value DefaultsChooser#CHUNKED_CAP}x the demo's time per 5,000 rows (more
- *     documents, proportionally more);</li>
+ *     documents spends at most {@value DefaultsChooser#CHUNKED_CAP}x the row-tokens of the demo's budget per 5,000
+ *     rows (about that multiple of its time where time follows tokens; more documents, proportionally more);</li>
  *   <li><b>never less</b> than the windows would get counted as rows (the unchunked rule), so chunking never
  *     shortens training.</li>
  * </ul>
