@@ -206,7 +206,7 @@ class DefaultsChooserTest {
   }
 
   @Test
-  void chunkedDataKeepsTheWindowLengthAndCountsWindowsAsRows() {
+  void chunkedDataKeepsTheWindowLengthAndTrainsAtLeastTheWindowsAsRowsEpochs() {
     // 2,400 train windows of 150 documents, all at 256 tokens: the budget would cut unchunked rows shorter
     Manifest rows = manifest(Map.of("d", 1_200L, "r", 1_200L), Map.of(128, 100L, 256, 2_900L), 256, 256);
     Manifest windows = new Manifest(2, rows.source(), rows.tokenizer(), rows.seed(), rows.ratios(), rows.labelMap(),
