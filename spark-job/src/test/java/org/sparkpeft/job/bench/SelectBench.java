@@ -118,6 +118,7 @@ public final class SelectBench {
           runs.add(rows, spark, name, data, "lora", budget, List.of("method.options.r=" + r,
               "method.options.lora_alpha=" + 2 * r, "method.options.target_modules=query,value"));
           if (!methods.contains("random")) {
+            print(rows);
             continue;
           }
           AutoPlan random = Planner.random(ParamGroup.of(encoder.getConfiguration()), count, encoder.numParams(),
