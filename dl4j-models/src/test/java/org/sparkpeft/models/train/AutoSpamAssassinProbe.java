@@ -37,12 +37,19 @@ import org.sparkpeft.tokenizer.TextTokenizer;
 class AutoSpamAssassinProbe {
 
   private static final int STEPS = Integer.getInteger("sparkpeft.probe.steps", 150);
+  /** The sample's seed ({@link SpamAssassinSample#draw}): another seed is another train / held-out split. */
+  private static final long SEED = Long.getLong("sparkpeft.probe.seed", 2024);
+  /**
+   * auto's variants to train on the same plans, separated by '|', each extra options {@code key=value} separated by
+   * ';' (e.g. {@code |lora_scale=2|full_lr=0.3}: the defaults, then two variants).
+   */
+  private static final String AUTO = System.getProperty("sparkpeft.probe.auto", "");
 
   @Test
   void probe() {
     BaseModel base = BaseModel.defaultModel();
     ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
-    List<SpamAssassinSample.Email> emails = SpamAssassinSample.draw(216, 144, 2024);
+    List<SpamAssassinSample.Email> emails = SpamAssassinSample.draw(216, 144, SEED);
     List<int[]> ids = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     try (TextTokenizer tokenizer = TextTokenizer.fromJson(base.id(), base.tokenizerJson(), 32)) {
@@ -65,23 +72,42 @@ class AutoSpamAssassinProbe {
     for (String budget : List.of("0.1%", "0.5%")) {
       long count = new Budget(budget).of(encoder.numParams());
       long start = System.nanoTime();
-      AutoConfig auto = (AutoConfig) PeftMethods.parse("auto", Map.of("budget", budget, "head_steps", "100"), head);
-      AutoPlan plan = AutoSelection.select(encoder, auto, sample, Optimization.adamW(5e-3, 0));
+      AutoConfig selecting = (AutoConfig) PeftMethods.parse("auto", Map.of("budget", budget, "head_steps", "100"),
+          head);
+      AutoPlan plan = AutoSelection.select(encoder, selecting, sample, Optimization.adamW(5e-3, 0));
       double selectSeconds = (System.nanoTime() - start) / 1e9;
       System.out.println("AUTOPROBE plan at " + budget + ":\n" + plan.table());
-      lines.add(run(encoder, "auto " + budget, auto.withPlan(plan), train, test, selectSeconds));
+      AutoPlan random = Planner.random(groups, count, encoder.numParams(), java.util.Set.of(), 42);
+      for (String variant : AUTO.split("\\|", -1)) {
+        AutoConfig auto = variant(budget, variant, head);
+        String tag = variant.isBlank() ? "" : " [" + variant + "]";
+        lines.add(run(encoder, "auto " + budget + tag, auto.withPlan(plan), train, test, selectSeconds));
+        if (!autoOnly || budget.equals("0.5%")) {
+          lines.add(run(encoder, "random " + budget + tag, auto.withPlan(random), train, test, 0));
+        }
+      }
       if (autoOnly) {
         continue;
       }
       int r = (int) Math.max(1, Math.round(count / (double) (6 * 2 * 2 * 384)));
       lines.add(run(encoder, "lora r=" + r + " " + budget, PeftMethods.parse("lora", Map.of("r", "" + r, "lora_alpha",
           "" + 2 * r, "target_modules", "query,value"), head), train, test, 0));
-      lines.add(run(encoder, "random " + budget, auto.withPlan(Planner.random(groups, count, encoder.numParams(),
-          java.util.Set.of(), 42)), train, test, 0));
     }
-    System.out.println("AUTOPROBE summary (SpamAssassin 240 train / 120 held out, MiniLM, 32 tokens, " + STEPS
+    System.out.println("AUTOPROBE summary (SpamAssassin 240 train / 120 held out, seed " + SEED + ", auto '" + AUTO
+        + "', MiniLM, 32 tokens, " + STEPS
         + " steps of 4, encoder lr 2e-3, head lr 5e-3, AdamW 0.01):");
     lines.forEach(l -> System.out.println("AUTOPROBE   " + l));
+  }
+
+  /** auto's config at {@code budget} with the variant's options ({@code key=value;key=value}). */
+  private static AutoConfig variant(String budget, String variant, HeadConfig head) {
+    Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("budget", budget, "head_steps", "100"));
+    for (String kv : variant.split(";")) {
+      if (!kv.isBlank()) {
+        options.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+      }
+    }
+    return (AutoConfig) PeftMethods.parse("auto", options, head);
   }
 
   private static String run(ComputationGraph encoder, String name, PeftConfig config, List<TokenBatch> train,
@@ -101,8 +127,10 @@ class AutoSpamAssassinProbe {
       }
     }
     long headCount = model.trainableByGroup().getOrDefault("head", 0L);
-    return String.format(java.util.Locale.ROOT, "%-16s encoder params %,7d  accuracy %.3f  held-out loss %.4f  "
+    String line = String.format(java.util.Locale.ROOT, "%-40s encoder params %,7d  accuracy %.3f  held-out loss %.4f  "
         + "train %.0f s  selection %.0f s", name, model.trainableCount() - headCount,
         FineTuning.accuracy(model, test), loss / rows, seconds, selectSeconds);
+    System.out.println("AUTOPROBE row " + line);
+    return line;
   }
 }

@@ -73,9 +73,8 @@ public final class SelectionStage {
     List<TokenBatch> sample = batches.stream().map(b -> new TokenBatch(b.ids(), b.labels())).toList();
 
     BaseModel base = setup.model().load(spark.sparkContext().hadoopConfiguration());
-    AutoConfig withHead = new AutoConfig(config.budget(), config.ranks(), config.loraAlpha(), config.sample(),
-        config.headSteps(), config.planPath(), null, new HeadConfig(labels.size(), config.head().hidden(),
-            config.head().dropout()));
+    AutoConfig withHead = config.withPlan(null).withHead(new HeadConfig(labels.size(), config.head().hidden(),
+        config.head().dropout()));
     var encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
     Optimization optimization = new Optimization(new org.nd4j.linalg.learning.config.Adam(setup.headLearningRate()),
         0, setup.seed());

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -26,6 +27,8 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
   /** Sorted, so the JSON form is canonical (a deserialised configuration equals the original). */
   private TreeSet<String> frozenParams = new TreeSet<>();
   private boolean upstreamFrozen;
+  /** Parameter -> multiplier of the layer's learning rate (absent: 1); replaced, never mutated. */
+  private TreeMap<String, Double> rateFactors = new TreeMap<>();
 
   protected SparkpeftLayerConf() {
   }
@@ -79,9 +82,37 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
     frozenParams = new TreeSet<>(layout().names());
   }
 
+  /** Parameter -> multiplier of the layer's learning rate, for the parameters whose rate differs. */
+  public Map<String, Double> getRateFactors() {
+    return java.util.Collections.unmodifiableMap(rateFactors);
+  }
+
+  public void setRateFactors(Map<String, Double> rateFactors) {
+    this.rateFactors = new TreeMap<>(rateFactors);
+  }
+
+  /** Gives {@code param} {@code factor} times the layer's learning rate (> 0; 1 = the layer's own). */
+  public void setRateFactor(String param, double factor) {
+    if (!layout().names().contains(param)) {
+      throw new IllegalArgumentException(getLayerName() + " has no parameter " + param);
+    }
+    TreeMap<String, Double> next = new TreeMap<>(rateFactors);
+    if (factor == 1) {
+      next.remove(param);
+    } else {
+      next.put(param, factor);
+    }
+    rateFactors = next;
+  }
+
   @Override
   public IUpdater getUpdaterByParam(String paramName) {
-    return isFrozen(paramName) ? new NoOp() : super.getUpdaterByParam(paramName);
+    if (isFrozen(paramName)) {
+      return new NoOp();
+    }
+    IUpdater updater = super.getUpdaterByParam(paramName);
+    Double factor = rateFactors.get(paramName);
+    return factor == null ? updater : ScaledRate.scale(updater, factor);
   }
 
   @Override

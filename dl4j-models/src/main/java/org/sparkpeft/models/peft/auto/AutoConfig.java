@@ -23,15 +23,18 @@ import org.sparkpeft.models.peft.PeftConfig;
  *
  * @param budget encoder parameters the plan may train (a count or a percentage of the base)
  * @param ranks the LoRA ranks a matrix may get (non-empty, each >= 1)
- * @param loraAlpha LoRA's scale is {@code lora_alpha / r}
+ * @param loraAlpha LoRA's scale is {@code lora_alpha / r} when {@code loraScale} is 0
+ * @param loraScale LoRA's scale on every matrix whatever its rank (> 0), or 0 for {@code lora_alpha / r} (what
+ *     adapters saved before this option used)
+ * @param fullLr multiplier of the encoder's learning rate for fully trained groups (> 0; LoRA matrices keep 1)
  * @param sample rows of the train split the importance is estimated on (>= 1)
  * @param headSteps head-only steps before the estimate (>= 0)
  * @param planPath a saved plan to start from (empty: select)
  * @param plan the plan, once selected or read; null before
  * @param head the classification head trained alongside
  */
-public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, int sample, int headSteps,
-                         String planPath, AutoPlan plan, HeadConfig head) implements PeftConfig {
+public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, double loraScale, double fullLr,
+                         int sample, int headSteps, String planPath, AutoPlan plan, HeadConfig head) implements PeftConfig {
 
   public static final String TYPE = "auto";
 
@@ -47,6 +50,13 @@ public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, in
     if (!(loraAlpha > 0) || Double.isInfinite(loraAlpha)) {
       throw new IllegalArgumentException("auto lora_alpha must be a positive number, got " + loraAlpha);
     }
+    if (!(loraScale >= 0) || Double.isInfinite(loraScale)) {
+      throw new IllegalArgumentException("auto lora_scale must be 0 (lora_alpha / r) or a positive number, got "
+          + loraScale);
+    }
+    if (!(fullLr > 0) || Double.isInfinite(fullLr)) {
+      throw new IllegalArgumentException("auto full_lr must be a positive number, got " + fullLr);
+    }
     if (sample < 1 || headSteps < 0) {
       throw new IllegalArgumentException("auto sample must be >= 1 and head_steps >= 0, got " + sample + " and "
           + headSteps);
@@ -61,14 +71,33 @@ public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, in
 
   /** This configuration with {@code plan} chosen. */
   public AutoConfig withPlan(AutoPlan plan) {
-    return new AutoConfig(budget, ranks, loraAlpha, sample, headSteps, planPath, plan, head);
+    return new AutoConfig(budget, ranks, loraAlpha, loraScale, fullLr, sample, headSteps, planPath, plan, head);
   }
+
+  /** This configuration with another head. */
+  public AutoConfig withHead(HeadConfig head) {
+    return new AutoConfig(budget, ranks, loraAlpha, loraScale, fullLr, sample, headSteps, planPath, plan, head);
+  }
+
+  /** LoRA's scale on a matrix of rank {@code rank}. */
+  public double scale(int rank) {
+    return loraScale > 0 ? loraScale : loraAlpha / rank;
+  }
+
+  /** Default of {@code lora_scale}. */
+  public static final double LORA_SCALE = 0;
+  /** Default of {@code full_lr}. */
+  public static final double FULL_LR = 1;
 
   public static final MethodOptions OPTIONS = MethodOptions.of(TYPE,
       OptionSpec.text("budget", "0.5%", "encoder parameters to train: a count (50000) or a percentage of the base (0.5%);"
           + " the head trains on top"),
       OptionSpec.integers("ranks", 1, "LoRA ranks a matrix may get; empty = 1,2,4,8,16"),
-      OptionSpec.decimal("lora_alpha", 8, OptionSpec.Range.above(0), "LoRA scale = lora_alpha / r"),
+      OptionSpec.decimal("lora_alpha", 8, OptionSpec.Range.above(0), "LoRA scale = lora_alpha / r when lora_scale is 0"),
+      OptionSpec.decimal("lora_scale", LORA_SCALE, OptionSpec.Range.atLeast(0), "LoRA scale on every matrix whatever"
+          + " its rank; 0 = lora_alpha / r (an adapter saved without this option loads with 0)"),
+      OptionSpec.decimal("full_lr", FULL_LR, OptionSpec.Range.above(0), "multiplier of the encoder's learning rate"
+          + " for fully trained groups (biases, LayerNorms, full matrices); LoRA matrices keep the rate"),
       OptionSpec.integer("sample", 512, 1, "rows of the train split the importance is estimated on"),
       OptionSpec.integer("head_steps", 200, 0, "head-only steps before the estimate"),
       OptionSpec.text("plan", "", "a saved plan (JSON from select) to train instead of selecting"),
@@ -102,8 +131,13 @@ public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, in
       }
       plan = readPlan(text, planPath);
     }
-    return new AutoConfig(budget, v.integers("ranks"), v.decimal("lora_alpha"), v.integer("sample"),
-        v.integer("head_steps"), planPath, plan, head);
+    // an adapter saved before lora_scale / full_lr existed holds a selection without them: it trained with
+    // lora_alpha / r and one rate, so it loads that way whatever the defaults are now
+    boolean legacy = !v.text("selection").isEmpty() && !options.containsKey("lora_scale");
+    double loraScale = legacy ? 0 : v.decimal("lora_scale");
+    double fullLr = legacy && !options.containsKey("full_lr") ? 1 : v.decimal("full_lr");
+    return new AutoConfig(budget, v.integers("ranks"), v.decimal("lora_alpha"), loraScale, fullLr,
+        v.integer("sample"), v.integer("head_steps"), planPath, plan, head);
   }
 
   private static AutoPlan readPlan(String text, String source) {
@@ -121,6 +155,8 @@ public record AutoConfig(Budget budget, Set<Integer> ranks, double loraAlpha, in
     out.put("budget", budget.text());
     out.put("ranks", ranks.stream().map(String::valueOf).collect(Collectors.joining(",")));
     out.put("lora_alpha", Double.toString(loraAlpha));
+    out.put("lora_scale", Double.toString(loraScale));
+    out.put("full_lr", Double.toString(fullLr));
     out.put("sample", Integer.toString(sample));
     out.put("head_steps", Integer.toString(headSteps));
     if (plan != null) {

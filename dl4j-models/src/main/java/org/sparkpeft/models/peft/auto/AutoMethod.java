@@ -11,7 +11,9 @@ import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.sparkpeft.models.bert.DenseRole;
+import org.sparkpeft.models.bert.layers.SparkpeftLayerConf;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.EncoderBlocks;
 import org.sparkpeft.models.peft.HeadConfig;
@@ -70,6 +72,10 @@ public final class AutoMethod implements PeftMethod<AutoConfig> {
       }
       if (entry.choice() == AutoPlan.Choice.FULL) {
         selected.addAll(group.keys());
+        if (config.fullLr() != 1) {
+          SparkpeftLayerConf layer = layerOf(encoder, group.vertex());
+          group.params().forEach(p -> layer.setRateFactor(p, config.fullLr()));
+        }
       } else {
         lora.computeIfAbsent(group.vertex(), v -> new TreeMap<>())
             .computeIfAbsent(entry.rank(), r -> EnumSet.noneOf(DenseRole.class)).add(group.role());
@@ -77,7 +83,7 @@ public final class AutoMethod implements PeftMethod<AutoConfig> {
     }
     Map<String, TransformerBlockConf> blocks = EncoderBlocks.of(encoder);
     lora.forEach((vertex, byRank) -> byRank.forEach((rank, roles) -> {
-      blocks.get(vertex).addHook(new LoraHook(rank, config.loraAlpha() / rank, 0.0, roles, false));
+      blocks.get(vertex).addHook(new LoraHook(rank, config.scale(rank), 0.0, roles, false));
       for (DenseRole role : roles) {
         selected.add(vertex + "_" + LoraHook.a(role));
         selected.add(vertex + "_" + LoraHook.b(role));
@@ -86,11 +92,21 @@ public final class AutoMethod implements PeftMethod<AutoConfig> {
     return selected;
   }
 
+  private static SparkpeftLayerConf layerOf(ComputationGraphConfiguration encoder, String vertex) {
+    if (encoder.getVertices().get(vertex) instanceof LayerVertex v
+        && v.getLayerConf().getLayer() instanceof SparkpeftLayerConf layer) {
+      return layer;
+    }
+    throw new IllegalArgumentException("the auto plan trains a group of " + vertex + ", not a sparkpeft layer");
+  }
+
   /** The budget and the trained groups (the full plan, scores included, is in sparkpeft's block). */
   @Override
   public void putPeftFields(ObjectNode json, AutoConfig config) {
     json.put("budget", config.budget().text());
     json.put("lora_alpha", config.loraAlpha());
+    json.put("lora_scale", config.loraScale());
+    json.put("full_lr", config.fullLr());
     if (config.plan() != null) {
       json.put("planned_params", config.plan().planned());
       ArrayNode trained = json.putArray("trained_groups");
