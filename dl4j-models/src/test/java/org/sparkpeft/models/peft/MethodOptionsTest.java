@@ -25,7 +25,8 @@ class MethodOptionsTest {
         "lora", List.of("r", "lora_alpha", "lora_dropout", "target_modules", "layers_to_transform", "use_rslora"),
         "ia3", List.of("target_modules", "layers_to_transform"),
         "adapter", List.of("size", "activation", "residual", "layers_to_transform"),
-        "auto", List.of("budget", "ranks", "lora_alpha", "sample", "head_steps", "plan", "selection"));
+        "auto", List.of("budget", "ranks", "lora_alpha", "lora_scale", "full_lr", "sample", "head_steps", "plan",
+            "selection"));
     assertEquals(expected.keySet(), PeftMethods.types());
     for (String type : PeftMethods.types()) {
       MethodOptions options = PeftMethods.get(type).options();

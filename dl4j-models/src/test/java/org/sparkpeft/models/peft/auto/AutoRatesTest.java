@@ -110,6 +110,30 @@ class AutoRatesTest {
   }
 
   @Test
+  void theRateFactorsSurviveTheConfigurationsJson() {
+    Map<String, String> options = Map.of("budget", "100%", "full_lr", "0.25");
+    PeftModel model = PeftMethods.create(BASE, AutoConfig.parse(options, HeadConfig.linear(2)).withPlan(plan()),
+        Optimization.adamW(1e-3, 0));
+    var conf = model.graph().getConfiguration();
+    var restored = org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(conf.toJson());
+    int scaled = 0;
+    for (String vertex : conf.getVertices().keySet()) {
+      if (conf.getVertices().get(vertex) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex v
+          && v.getLayerConf().getLayer() instanceof org.sparkpeft.models.bert.layers.SparkpeftLayerConf layer) {
+        var back = (org.sparkpeft.models.bert.layers.SparkpeftLayerConf)
+            ((org.deeplearning4j.nn.conf.graph.LayerVertex) restored.getVertices().get(vertex)).getLayerConf()
+                .getLayer();
+        assertEquals(layer.getRateFactors(), back.getRateFactors(), vertex);
+        for (String param : layer.getRateFactors().keySet()) {
+          assertEquals(0.25 * 1e-3, back.getUpdaterByParam(param).getLearningRate(3, 0), 1e-12, vertex + param);
+          scaled++;
+        }
+      }
+    }
+    assertEquals(3, scaled, "the bias and the LayerNorm's gain and shift");
+  }
+
+  @Test
   void aScaledRateFollowsTheSchedule() {
     IUpdater adam = new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 1e-3, 0.9));
     IUpdater scaled = ScaledRate.scale(adam, 0.3);
