@@ -86,7 +86,7 @@ class AutoRatesTest {
 
   @Test
   void fullLrScalesTheUpdateOfFullyTrainedGroupsOnly() {
-    Map<String, INDArray> one = oneStep(Map.of());
+    Map<String, INDArray> one = oneStep(Map.of("full_lr", "1"));
     Map<String, INDArray> quarter = oneStep(Map.of("full_lr", "0.25"));
     assertEquals(one.keySet(), quarter.keySet());
     Set<String> full = fullKeys();
@@ -162,5 +162,8 @@ class AutoRatesTest {
     assertEquals(0, legacy.loraScale(), "an adapter saved before lora_scale trained with lora_alpha / r");
     assertEquals(1, legacy.fullLr());
     assertThrows(InvalidOptionException.class, () -> AutoConfig.parse(Map.of("full_lr", "0"), HeadConfig.linear(2)));
+    AutoConfig defaults = AutoConfig.parse(Map.of(), HeadConfig.linear(2));
+    assertEquals(AutoConfig.LORA_SCALE, defaults.loraScale());
+    assertEquals(AutoConfig.FULL_LR, defaults.fullLr());
   }
 }
