@@ -166,8 +166,8 @@ public final class SelectBench {
         "output.path=" + out.toUri(), "output.overwrite=true", "baseline.enabled=false"));
     all.addAll(settings);
     TrainConfig config = TrainConfigLoader.load(null, all);
-    System.out.printf(Locale.ROOT, "%n== %s: train %s (budget %s, every other key at its default) -> %s%n", name,
-        method, budget, out);
+    System.out.printf(Locale.ROOT, "%n== %s: train %s (budget %s; %s) -> %s%n", name,
+        row.equals("random") ? "auto with a random plan" : method, budget, String.join(" ", settings), out);
     long start = System.nanoTime();
     new TrainingService(spark).trainAndWrite(config);
     double minutes = (System.nanoTime() - start) / 6e10;
