@@ -1,6 +1,7 @@
 package org.sparkpeft.models.bert.layers;
 
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,6 +23,7 @@ final class GeluKernel {
   private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
   /** Below this many elements one thread does it all (splitting costs more than it saves). */
   private static final int PARALLEL_MIN = 1 << 16;
+  private static final int THREADS = 2;
   /** Elements copied to the heap at a time (bulk copies; the loops over heap arrays compile to SIMD code). */
   private static final int CHUNK = 4096;
 
@@ -127,9 +129,12 @@ final class GeluKernel {
   }
 
   private static void run(int length, Range range) {
-    int parts = KernelThreads.parts(length, PARALLEL_MIN);
-    int step = (length + parts - 1) / parts;
-    KernelThreads.forEach(parts, t -> range.run(Math.min(length, t * step), Math.min(length, (t + 1) * step),
+    if (length < PARALLEL_MIN) {
+      range.run(0, length, new float[CHUNK], new float[CHUNK]);
+      return;
+    }
+    int step = (length + THREADS - 1) / THREADS;
+    IntStream.range(0, THREADS).parallel().forEach(t -> range.run(t * step, Math.min(length, (t + 1) * step),
         new float[CHUNK], new float[CHUNK]));
   }
 }

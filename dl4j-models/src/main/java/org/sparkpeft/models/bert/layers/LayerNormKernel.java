@@ -1,6 +1,7 @@
 package org.sparkpeft.models.bert.layers;
 
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,11 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * LayerNorm over the last axis of a [rows, features] float array, forward and backward, one row at a time in
  * Java: forward reads x once and writes x̂ and y (ND4J op by op: 2 reductions, 5 broadcast passes, 3 new arrays);
  * backward reads dy and x̂ once and writes dx, summing dγ and dβ as it goes (ND4J: 3 reductions, 7 passes). A row
- * (384 floats for MiniLM) stays in cache between its passes; rows are split over {@link KernelThreads}. Row sums are
+ * (384 floats for MiniLM) stays in cache between its passes; rows are split over two threads. Row sums are
  * accumulated in double. Same math as {@link TensorMath}'s op-by-op form, which double arrays still take.
  */
 final class LayerNormKernel {
 
+  private static final int THREADS = 2;
   /** Below this many elements one thread does it all. */
   private static final int PARALLEL_MIN = 1 << 15;
 
@@ -143,12 +145,12 @@ final class LayerNormKernel {
     double[] run(int from, int to);
   }
 
-  /** Runs rows [0, rows) in contiguous parts ({@link KernelThreads}); each part's result, in order. */
+  /** Runs rows [0, rows) in up to {@link #THREADS} contiguous parts; each part's result, in order. */
   private static double[][] split(int rows, int h, Rows work) {
-    int parts = KernelThreads.parts((long) rows * h, PARALLEL_MIN);
+    int parts = (long) rows * h < PARALLEL_MIN ? 1 : THREADS;
     int step = (rows + parts - 1) / parts;
-    double[][] results = new double[parts][];
-    KernelThreads.forEach(parts, p -> results[p] = work.run(Math.min(rows, p * step), Math.min(rows, (p + 1) * step)));
-    return results;
+    return IntStream.range(0, parts).parallel()
+        .mapToObj(p -> work.run(Math.min(rows, p * step), Math.min(rows, (p + 1) * step)))
+        .toArray(double[][]::new);
   }
 }

@@ -1,16 +1,18 @@
 package org.sparkpeft.models.bert.layers;
 
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Softmax backward over the last axis, in place, one row at a time in Java: dS = P ⊙ (dP − Σ dP ⊙ P) reads dP and
  * P once and writes dS over dP (ND4J op by op: a product into a new array, a reduction, a broadcast subtract and a
- * product). Float c-order arrays only ({@link LayerNormKernel#applies}); rows are split over {@link KernelThreads}.
+ * product). Float c-order arrays only ({@link LayerNormKernel#applies}); rows are split over two threads.
  */
 final class SoftmaxKernel {
 
+  private static final int THREADS = 2;
   private static final int PARALLEL_MIN = 1 << 15;
 
   private SoftmaxKernel() {}
@@ -21,9 +23,9 @@ final class SoftmaxKernel {
     int rows = (int) (p.length() / len);
     FloatBuffer probs = GeluKernel.buffer(p);
     FloatBuffer grad = GeluKernel.buffer(dp);
-    int parts = KernelThreads.parts(p.length(), PARALLEL_MIN);
+    int parts = p.length() < PARALLEL_MIN ? 1 : THREADS;
     int step = (rows + parts - 1) / parts;
-    KernelThreads.forEach(parts, part -> {
+    IntStream.range(0, parts).parallel().forEach(part -> {
       float[] pr = new float[len];
       float[] d = new float[len];
       for (int r = Math.min(rows, part * step); r < Math.min(rows, (part + 1) * step); r++) {
