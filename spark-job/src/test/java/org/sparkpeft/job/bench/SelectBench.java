@@ -31,13 +31,14 @@ import org.sparkpeft.models.peft.auto.Planner;
 
 /**
  * {@code bin/sparkpeft bench select [result.json] [datasets=a,b] [budgets=0.1%,0.5%] [methods=m,n] [set=KEY=VALUE ...]
- * [root=DIR]}: method {@code auto} against fixed recipes at equal encoder budgets on the quality benchmark's corpora,
- * every other key at its default, or as {@code set=} gives it for every run (e.g. {@code set=train.epochs=1
+ * [random-seeds=42,43] [root=DIR]}: method {@code auto} against fixed recipes at equal encoder budgets on the quality
+ * benchmark's corpora, every other key at its default, or as {@code set=} gives it for every run (e.g. {@code set=train.epochs=1
  * set=train.max-length=64} for a shorter comparison: the same for every method).
  * Per corpus (prepared as {@code bench quality} does, into {@code <root>/<name>/data}, reused when its
  * {@code _SUCCESS} is there) and budget B: {@code auto} (budget B), LoRA on query,value with the rank whose size is
- * nearest B (at least 1), and a random plan of B ({@link Planner#random}, seed 42, trained through
- * {@code method.options.plan}); once per corpus BitFit (its fixed size) and head-only (no encoder parameter).
+ * nearest B (at least 1), and a random plan of B ({@link Planner#random} with each seed of {@code random-seeds},
+ * 42 unless given, trained through {@code method.options.plan}; one random draw is a noisy reference, so several
+ * seeds show its spread); once per corpus BitFit (its fixed size) and head-only (no encoder parameter).
  * {@code methods=} runs only the named rows (head, bitfit, auto, lora, random). Reports encoder parameters trained,
  * validation and test macro-F1, test accuracy and minutes of each run. A benchmark, not a test.
  */
@@ -55,6 +56,7 @@ public final class SelectBench {
     List<String> budgets = BUDGETS;
     List<String> methods = METHODS;
     List<String> common = new ArrayList<>();
+    List<Long> randomSeeds = List.of(42L);
     Path root = Path.of("sparkpeft-bench", "select");
     for (String arg : args) {
       if (arg.startsWith("datasets=")) {
@@ -83,13 +85,22 @@ public final class SelectBench {
               + "data, output.* and method.* (the bench sets those per run).");
         }
         common.add(setting);
+      } else if (arg.startsWith("random-seeds=")) {
+        try {
+          randomSeeds = list(arg.substring("random-seeds=".length())).stream().map(Long::parseLong).toList();
+        } catch (NumberFormatException e) {
+          throw new UserError("bench select: '" + arg + "' must list whole numbers, e.g. random-seeds=42,43,44.");
+        }
+        if (randomSeeds.isEmpty()) {
+          throw new UserError("bench select: '" + arg + "' names no seed; e.g. random-seeds=42,43,44.");
+        }
       } else if (arg.startsWith("root=")) {
         root = Path.of(arg.substring("root=".length()));
       } else if (arg.endsWith(".json")) {
         json = Path.of(arg);
       } else {
         throw new UserError("bench select: '" + arg + "' is not result.json, datasets=a,b, budgets=B,B, methods=m,n, "
-            + "set=KEY=VALUE or root=DIR.");
+            + "set=KEY=VALUE, random-seeds=S,S or root=DIR.");
       }
     }
     root = root.toAbsolutePath();
@@ -121,13 +132,16 @@ public final class SelectBench {
             print(rows);
             continue;
           }
-          AutoPlan random = Planner.random(ParamGroup.of(encoder.getConfiguration()), count, encoder.numParams(),
-              java.util.Set.of(), 42);
-          Path plan = root.resolve(name).resolve("random-" + budget.replace("%", "pct") + ".json");
-          Files.createDirectories(plan.getParent());
-          Files.writeString(plan, random.toPrettyJson(), StandardCharsets.UTF_8);
-          runs.add(rows, spark, name, data, "random", budget, List.of("method.options.budget=" + budget,
-              "method.options.plan=" + plan));
+          for (long seed : randomSeeds) {
+            AutoPlan random = Planner.random(ParamGroup.of(encoder.getConfiguration()), count, encoder.numParams(),
+                java.util.Set.of(), seed);
+            String row = randomRow(seed);
+            Path plan = root.resolve(name).resolve(row + "-" + budget.replace("%", "pct") + ".json");
+            Files.createDirectories(plan.getParent());
+            Files.writeString(plan, random.toPrettyJson(), StandardCharsets.UTF_8);
+            runs.add(rows, spark, name, data, row, budget, List.of("method.options.budget=" + budget,
+                "method.options.plan=" + plan));
+          }
           print(rows);
         }
       }
@@ -136,6 +150,15 @@ public final class SelectBench {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), rows);
       System.out.println("wrote " + json.toAbsolutePath());
     }
+  }
+
+  /** The row of the random plan drawn with this seed: {@code random} for the default 42 (the older runs' name). */
+  static String randomRow(long seed) {
+    return seed == 42 ? "random" : "random" + seed;
+  }
+
+  private static boolean isRandom(String row) {
+    return row.startsWith("random");
   }
 
   private static List<String> list(String csv) {
@@ -147,7 +170,7 @@ public final class SelectBench {
 
     void add(List<Map<String, Object>> rows, SparkSession spark, String name, String data, String row, String budget,
              List<String> settings) throws IOException {
-      if (methods.contains(row)) {
+      if (methods.contains(isRandom(row) ? "random" : row)) {
         List<String> all = new ArrayList<>(common);
         all.addAll(settings);
         rows.add(train(spark, root, name, data, row, budget, all));
@@ -158,8 +181,8 @@ public final class SelectBench {
   /** One training run; {@code row} is the table's method (random: method auto with a random plan). */
   private static Map<String, Object> train(SparkSession spark, Path root, String name, String data, String row,
                                            String budget, List<String> settings) throws IOException {
-    String method = row.equals("random") ? "auto" : row;
-    String label = (row.equals("random") ? "auto-random" : row)
+    String method = isRandom(row) ? "auto" : row;
+    String label = (isRandom(row) ? "auto-" + row : row)
         + ("-".equals(budget) ? "" : "-" + budget.replace("%", "pct"));
     Path out = root.resolve(name).resolve(label);
     List<String> all = new ArrayList<>(List.of("data=" + data, "method.type=" + method,
@@ -167,7 +190,7 @@ public final class SelectBench {
     all.addAll(settings);
     TrainConfig config = TrainConfigLoader.load(null, all);
     System.out.printf(Locale.ROOT, "%n== %s: train %s (budget %s; %s) -> %s%n", name,
-        row.equals("random") ? "auto with a random plan" : method, budget, String.join(" ", settings), out);
+        isRandom(row) ? "auto with a random plan" : method, budget, String.join(" ", settings), out);
     long start = System.nanoTime();
     new TrainingService(spark).trainAndWrite(config);
     double minutes = (System.nanoTime() - start) / 6e10;
@@ -194,10 +217,10 @@ public final class SelectBench {
   }
 
   static void print(List<Map<String, Object>> rows) {
-    System.out.printf(Locale.ROOT, "%n%-13s %-7s %-6s %12s %9s %9s %9s %8s%n", "dataset", "method", "budget",
+    System.out.printf(Locale.ROOT, "%n%-13s %-9s %-6s %12s %9s %9s %9s %8s%n", "dataset", "method", "budget",
         "encoder par.", "val F1", "test acc", "test F1", "minutes");
     for (Map<String, Object> r : rows) {
-      System.out.printf(Locale.ROOT, "%-13s %-7s %-6s %,12d %9.3f %9.3f %9.3f %8.1f%n", r.get("dataset"),
+      System.out.printf(Locale.ROOT, "%-13s %-9s %-6s %,12d %9.3f %9.3f %9.3f %8.1f%n", r.get("dataset"),
           r.get("method"), r.get("budget"), (Long) r.get("encoder_params"), (Double) r.get("val_macro_f1"),
           (Double) r.get("test_accuracy"), (Double) r.get("test_macro_f1"), (Double) r.get("minutes"));
     }
