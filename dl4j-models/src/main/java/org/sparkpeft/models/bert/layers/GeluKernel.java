@@ -68,6 +68,33 @@ final class GeluKernel {
     return p / q;
   }
 
+  /**
+   * exp(-v² / 2) in single precision without {@code Math.exp} (a scalar call per element that the JIT cannot
+   * vectorise: ~6 ns against ~0.6 ns here): |v| clamped to 6 (beyond, the value is below 2e-8), t = -v² / 32 in
+   * [-1.125, 0], e^t by its degree-11 Taylor polynomial (truncation below 1e-8), squared four times. Relative
+   * error within 7e-6 on |v| ≤ 6; in GELU's derivative the term x φ(x) is off by at most 3e-7.
+   */
+  static float gauss(float v) {
+    float x = Math.max(-6f, Math.min(6f, v));
+    float t = x * x * (-1f / 32f);
+    float p = 1f / 39916800f;
+    p = p * t + 1f / 3628800f;
+    p = p * t + 1f / 362880f;
+    p = p * t + 1f / 40320f;
+    p = p * t + 1f / 5040f;
+    p = p * t + 1f / 720f;
+    p = p * t + 1f / 120f;
+    p = p * t + 1f / 24f;
+    p = p * t + 1f / 6f;
+    p = p * t + 0.5f;
+    p = p * t + 1f;
+    p = p * t + 1f;
+    p = p * p;
+    p = p * p;
+    p = p * p;
+    return p * p;
+  }
+
   /** y = x Φ(x) and gate = Φ(x) = (1 + erf(x / √2)) / 2, from x (unchanged); y and gate are written. */
   static void forward(INDArray x, INDArray y, INDArray gate) {
     FloatBuffer in = buffer(x);
@@ -101,7 +128,7 @@ final class GeluKernel {
         in.get(start, a, 0, n);
         for (int i = 0; i < n; i++) {
           float v = a[i];
-          a[i] = v * INV_SQRT_2PI * (float) Math.exp(-0.5f * v * v);
+          a[i] = v * INV_SQRT_2PI * gauss(v);
         }
         cdf.get(start, b, 0, n);
         for (int i = 0; i < n; i++) {
