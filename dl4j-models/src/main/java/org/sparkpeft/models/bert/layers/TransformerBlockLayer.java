@@ -88,10 +88,12 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     int heads = conf.getHeads();
     int dim = conf.getHidden() / heads;
     INDArray x = in.dup('c').reshape('c', batch * seq, conf.getHidden());
-    INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, trace), batch, seq, heads, dim);
+    // the 1/sqrt(dim) of the scores is applied to the queries (seq / dim times fewer elements than the scores)
+    INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, trace), batch, seq, heads, dim)
+        .muli(1.0 / Math.sqrt(dim));
     INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, trace), batch, seq, heads, dim);
     INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, trace), batch, seq, heads, dim);
-    INDArray scores = TensorMath.mm(qh, kh, false, true).muli(1.0 / Math.sqrt(dim));
+    INDArray scores = TensorMath.mm(qh, kh, false, true);
     INDArray maskBias = TensorMath.keyMaskBias(mask, batch, seq, scores.dataType());
     if (maskBias != null) {
       scores.addi(maskBias);
@@ -184,8 +186,9 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       INDArray dContextHeads = TensorMath.splitHeads(dContext, c.batch(), c.seq(), heads, dim);
       INDArray dProbs = TensorMath.mm(dContextHeads, c.vh(), false, true);
       INDArray dV = TensorMath.mm(c.probs(), dContextHeads, true, false);
-      INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs).muli(1.0 / Math.sqrt(dim));
-      INDArray dQ = TensorMath.mm(dScores, c.kh());
+      // scores = q' k^T with q' = q / sqrt(dim) (the cache keeps q'): dq = dS k / sqrt(dim), dk = dS^T q'
+      INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs);
+      INDArray dQ = TensorMath.mm(dScores, c.kh()).muli(1.0 / Math.sqrt(dim));
       INDArray dK = TensorMath.mm(dScores, c.qh(), true, false);
 
       dx = dAttended;

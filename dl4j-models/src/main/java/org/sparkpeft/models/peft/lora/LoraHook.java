@@ -120,7 +120,8 @@ public record LoraHook(int rank, double scale, double dropout, Set<DenseRole> ta
       saved.put(MASK, keepMask);
     }
     INDArray hidden = TensorMath.mm(input == null ? x : input, params.param(a(role)));
-    y.addi(TensorMath.mm(hidden, params.param(b(role))).muli(scale));
+    // the scale goes on the [rows, r] hidden, not on the [rows, out] product
+    y.addi(TensorMath.mm(hidden.mul(scale), params.param(b(role))));
     saved.put(HIDDEN, hidden);
     return y;
   }
