@@ -72,7 +72,7 @@ final class OpClasses {
   static String ofKernel(String kernel) {
     String cls = switch (kernel) {
       case "layerNorm", "layerNormBackward" -> LAYER_NORM;
-      case "gelu", "geluBackward" -> GELU;
+      case "gelu", "geluValue", "geluBackward" -> GELU;
       case "softmaxBackwardInPlace" -> SOFTMAX;
       default -> OTHER;
     };
@@ -95,7 +95,7 @@ final class OpClasses {
         case "layerNorm", "layerNormBackward" -> {
           return LAYER_NORM;
         }
-        case "gelu", "geluBackward", "erf", "tanh" -> {
+        case "gelu", "geluValue", "geluBackward", "geluOps", "erf", "tanh" -> {
           return GELU;
         }
         case "softmaxLastAxis", "softmaxBackwardInPlace", "keyMaskBias" -> {

@@ -95,48 +95,31 @@ final class GeluKernel {
     return p * p;
   }
 
-  /** y = x Φ(x) and gate = Φ(x) = (1 + erf(x / √2)) / 2, from x (unchanged); y and gate are written. */
-  static void forward(INDArray x, INDArray y, INDArray gate) {
+  /**
+   * y = x Φ(x) with Φ(x) = (1 + erf(x / √2)) / 2 and, unless {@code derivative} is null, dy/dx = Φ(x) + x φ(x), from x
+   * (unchanged); y and derivative are written.
+   */
+  static void forward(INDArray x, INDArray y, INDArray derivative) {
     FloatBuffer in = buffer(x);
     FloatBuffer out = buffer(y);
-    FloatBuffer cdf = buffer(gate);
+    FloatBuffer slope = derivative == null ? null : buffer(derivative);
     run((int) x.length(), (from, to, a, b) -> {
       for (int start = from; start < to; start += CHUNK) {
         int n = Math.min(CHUNK, to - start);
         in.get(start, a, 0, n);
-        for (int i = 0; i < n; i++) {
-          float v = a[i];
-          float c = 0.5f * (1f + erf(v * INV_SQRT2));
-          b[i] = c;
-          a[i] = v * c;
-        }
-        cdf.put(start, b, 0, n);
-        out.put(start, a, 0, n);
-      }
-    });
-  }
-
-  /** dx = dy (Φ(x) + x φ(x)), from x, the forward's gate Φ(x) and dy (none is modified); dx is written. */
-  static void backward(INDArray x, INDArray gate, INDArray dy, INDArray dx) {
-    FloatBuffer in = buffer(x);
-    FloatBuffer cdf = buffer(gate);
-    FloatBuffer grad = buffer(dy);
-    FloatBuffer out = buffer(dx);
-    run((int) x.length(), (from, to, a, b) -> {
-      for (int start = from; start < to; start += CHUNK) {
-        int n = Math.min(CHUNK, to - start);
-        in.get(start, a, 0, n);
-        for (int i = 0; i < n; i++) {
-          float v = a[i];
-          a[i] = v * INV_SQRT_2PI * gauss(v);
-        }
-        cdf.get(start, b, 0, n);
-        for (int i = 0; i < n; i++) {
-          a[i] += b[i];
-        }
-        grad.get(start, b, 0, n);
-        for (int i = 0; i < n; i++) {
-          a[i] *= b[i];
+        if (slope == null) {
+          for (int i = 0; i < n; i++) {
+            float v = a[i];
+            a[i] = v * (0.5f * (1f + erf(v * INV_SQRT2)));
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            float v = a[i];
+            float c = 0.5f * (1f + erf(v * INV_SQRT2));
+            b[i] = c + v * INV_SQRT_2PI * gauss(v);
+            a[i] = v * c;
+          }
+          slope.put(start, b, 0, n);
         }
         out.put(start, a, 0, n);
       }

@@ -3,6 +3,7 @@ package org.sparkpeft.models.bert.layers;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,20 +17,44 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class KeptArrays {
 
   private final Map<String, INDArray> buffers = new HashMap<>();
+  /** The arrays {@link #slot} handed out, by name: {@link #keep} returns such an array as it is. */
+  private final Map<String, INDArray> slots = new HashMap<>();
 
-  /** A detached copy of {@code array}, in the buffer named {@code name}. */
+  /** A detached copy of {@code array}, in the buffer named {@code name}; the array itself if it is that slot. */
   INDArray keep(String name, INDArray array) {
-    long length = array.length();
+    if (slots.get(name) == array) {
+      return array;
+    }
+    return front(name, array.dataType(), array.shape()).assign(array);
+  }
+
+  /**
+   * The buffer named {@code name} as a c-order array of {@code shape} (contents undefined), for a forward pass to
+   * compute into directly: {@link #keep} of that very array then copies nothing. Valid until the next slot or keep of
+   * the name.
+   */
+  INDArray slot(String name, DataType type, long... shape) {
+    INDArray array = front(name, type, shape);
+    slots.put(name, array);
+    return array;
+  }
+
+  private INDArray front(String name, DataType type, long[] shape) {
+    slots.remove(name);
+    long length = 1;
+    for (long d : shape) {
+      length *= d;
+    }
     INDArray buffer = buffers.get(name);
-    if (buffer == null || buffer.length() < length || buffer.dataType() != array.dataType()) {
+    if (buffer == null || buffer.length() < length || buffer.dataType() != type) {
       if (buffer != null) {
         buffer.close();
       }
-      buffer = Nd4j.createUninitializedDetached(array.dataType(), length);
+      buffer = Nd4j.createUninitializedDetached(type, length);
       buffers.put(name, buffer);
     }
     INDArray front = buffer.length() == length ? buffer : buffer.get(NDArrayIndex.interval(0, length));
-    return front.reshape('c', array.shape()).assign(array);
+    return front.reshape('c', shape);
   }
 
   TensorMath.Norm keep(String name, TensorMath.Norm norm, boolean withOutput) {
@@ -38,10 +63,11 @@ final class KeptArrays {
   }
 
   TensorMath.Gelu keep(String name, TensorMath.Gelu gelu) {
-    return new TensorMath.Gelu(keep(name + ".y", gelu.y()), keep(name + ".gate", gelu.gate()));
+    return new TensorMath.Gelu(keep(name + ".y", gelu.y()), keep(name + ".derivative", gelu.derivative()));
   }
 
   void clear() {
     buffers.clear();
+    slots.clear();
   }
 }

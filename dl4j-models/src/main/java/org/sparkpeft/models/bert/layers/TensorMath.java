@@ -31,6 +31,11 @@ public final class TensorMath {
     return Nd4j.matmul(a, b, null, transposeA, transposeB, false);
   }
 
+  /** op(a) op(b) written into {@code out} (of the product's shape), which it returns. */
+  public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB, INDArray out) {
+    return Nd4j.matmul(a, b, out, transposeA, transposeB, false);
+  }
+
   /** a b. */
   public static INDArray mm(INDArray a, INDArray b) {
     return mm(a, b, false, false);
@@ -99,46 +104,61 @@ public final class TensorMath {
   }
 
   /**
-   * GELU forward: {@code y} and the {@code gate} its backward reuses (erf form: Φ(x) = (1 + erf(x / √2)) / 2, so
-   * y = x Φ(x); tanh form: tanh(√(2/π) (x + 0.044715 x³))). Keeping the gate saves backprop its most expensive op.
-   * The erf form on contiguous float arrays runs as one Java pass ({@link GeluKernel}); the rest op by op.
+   * GELU forward: {@code y} and its {@code derivative} dy/dx at each x, which is all backprop needs (x itself need not
+   * be kept, and the backward is one multiply). Erf form: y = x Φ(x), dy/dx = Φ(x) + x φ(x) with
+   * Φ(x) = (1 + erf(x / √2)) / 2; tanh form: y = x (1 + t) / 2 with t = tanh(√(2/π) (x + 0.044715 x³)). The erf form on
+   * contiguous float arrays runs as one Java pass ({@link GeluKernel}); the rest op by op.
    */
-  public record Gelu(INDArray y, INDArray gate) {}
+  public record Gelu(INDArray y, INDArray derivative) {}
 
   public static Gelu gelu(INDArray x, BertConfig.Activation kind) {
-    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x)) {
-      INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
-      INDArray gate = Nd4j.createUninitialized(x.dataType(), x.shape());
-      KernelClock.run("gelu", () -> GeluKernel.forward(x, y, gate));
-      return new Gelu(y, gate);
-    }
-    if (kind == BertConfig.Activation.GELU_ERF) {
-      INDArray cdf = erf(x.div(SQRT2)).addi(1.0).muli(0.5);
-      return new Gelu(cdf.mul(x), cdf);
-    }
-    INDArray t = tanh(x.mul(x).muli(x).muli(0.044715).addi(x).muli(TANH_C));
-    return new Gelu(t.add(1.0).muli(x).muli(0.5), t);
+    return gelu(x, kind, null, null);
   }
 
-  /** dL/dx given dL/dy for y = gelu(x), from x and the forward's gate (neither is modified). */
-  public static INDArray geluBackward(INDArray x, INDArray gate, INDArray dy, BertConfig.Activation kind) {
-    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x, gate, dy)) {
-      INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
-      KernelClock.run("geluBackward", () -> GeluKernel.backward(x, gate, dy, dx));
-      return dx;
+  /**
+   * As {@link #gelu(INDArray, BertConfig.Activation)}, computing into {@code yOut} and {@code derivativeOut} (arrays
+   * of x's shape and type, e.g. buffers that outlive the forward's workspace) where given, and returning them.
+   */
+  public static Gelu gelu(INDArray x, BertConfig.Activation kind, INDArray yOut, INDArray derivativeOut) {
+    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x)) {
+      INDArray y = yOut != null ? yOut : Nd4j.createUninitialized(x.dataType(), x.shape());
+      INDArray d = derivativeOut != null ? derivativeOut : Nd4j.createUninitialized(x.dataType(), x.shape());
+      if (GeluKernel.applies(x, y, d)) {
+        KernelClock.run("gelu", () -> GeluKernel.forward(x, y, d));
+        return new Gelu(y, d);
+      }
     }
-    INDArray derivative;
+    Gelu g = geluOps(x, kind);
+    return new Gelu(yOut != null ? yOut.assign(g.y()) : g.y(),
+        derivativeOut != null ? derivativeOut.assign(g.derivative()) : g.derivative());
+  }
+
+  /** GELU's value alone (no derivative: inference), a new array. */
+  public static INDArray geluValue(INDArray x, BertConfig.Activation kind) {
+    if (kind == BertConfig.Activation.GELU_ERF && GeluKernel.applies(x)) {
+      INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+      KernelClock.run("geluValue", () -> GeluKernel.forward(x, y, null));
+      return y;
+    }
+    return geluOps(x, kind).y();
+  }
+
+  private static Gelu geluOps(INDArray x, BertConfig.Activation kind) {
     if (kind == BertConfig.Activation.GELU_ERF) {
-      // Φ(x) + x φ(x)
+      INDArray cdf = erf(x.div(SQRT2)).addi(1.0).muli(0.5);
       INDArray pdf = Transforms.exp(x.mul(x).muli(-0.5), false).muli(INV_SQRT_2PI);
-      derivative = pdf.muli(x).addi(gate);
-    } else {
-      // (1 + t) / 2 + x (1 - t²) √(2/π) (1 + 3 · 0.044715 x²) / 2
-      INDArray du = x.mul(x).muli(3 * 0.044715).addi(1.0).muli(TANH_C);
-      INDArray sech2 = gate.mul(gate).rsubi(1.0);
-      derivative = sech2.muli(du).muli(x).addi(gate).addi(1.0).muli(0.5);
+      return new Gelu(cdf.mul(x), pdf.muli(x).addi(cdf));
     }
-    return derivative.muli(dy);
+    INDArray t = tanh(x.mul(x).muli(x).muli(0.044715).addi(x).muli(TANH_C));
+    // (1 + t) / 2 + x (1 - t²) √(2/π) (1 + 3 · 0.044715 x²) / 2
+    INDArray du = x.mul(x).muli(3 * 0.044715).addi(1.0).muli(TANH_C);
+    INDArray derivative = t.mul(t).rsubi(1.0).muli(du).muli(x).addi(t).addi(1.0).muli(0.5);
+    return new Gelu(t.add(1.0).muli(x).muli(0.5), derivative);
+  }
+
+  /** dL/dx given dL/dy for y = gelu(x), from the forward's derivative (neither is modified), a new array. */
+  public static INDArray geluBackward(INDArray derivative, INDArray dy) {
+    return dy.mul(derivative);
   }
 
   /** erf, in place. */

@@ -30,7 +30,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
   /** Forward intermediates for backprop. */
   private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
-                       INDArray context, TensorMath.Norm norm1, INDArray inter, TensorMath.Gelu act,
+                       INDArray context, TensorMath.Norm norm1, TensorMath.Gelu act,
                        TensorMath.Norm norm2, Trace trace) {}
 
   /** The PEFT paths' forward state: what each projection hook saved, by {@link #hookKey}. */
@@ -93,7 +93,11 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
         .muli(1.0 / Math.sqrt(dim));
     INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, trace), batch, seq, heads, dim);
     INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, trace), batch, seq, heads, dim);
-    INDArray scores = TensorMath.mm(qh, kh, false, true);
+    // in training, the arrays backprop keeps that are largest ([batch, heads, seq, seq] and [rows, intermediate]) are
+    // computed straight into the kept buffers: keep() then copies nothing for them
+    INDArray scores = training
+        ? TensorMath.mm(qh, kh, false, true, kept.slot("probs", qh.dataType(), batch, heads, seq, seq))
+        : TensorMath.mm(qh, kh, false, true);
     INDArray maskBias = TensorMath.keyMaskBias(mask, batch, seq, scores.dataType());
     if (maskBias != null) {
       scores.addi(maskBias);
@@ -104,18 +108,21 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
         conf.getLayerNormEps());
     INDArray inter = dense(norm1.y(), DenseRole.INTERMEDIATE, training, trace);
-    TensorMath.Gelu act = TensorMath.gelu(inter, conf.getActivation());
+    TensorMath.Gelu act = training
+        ? TensorMath.gelu(inter, conf.getActivation(), kept.slot("act.y", inter.dataType(), inter.shape()),
+            kept.slot("act.derivative", inter.dataType(), inter.shape()))
+        : new TensorMath.Gelu(TensorMath.geluValue(inter, conf.getActivation()), null);
     INDArray ffn = dense(act.y(), DenseRole.OUTPUT, training, trace).addi(norm1.y());
     TensorMath.Norm norm2 = TensorMath.layerNorm(ffn, getParam(OUTPUT_LN_GAMMA), getParam(OUTPUT_LN_BETA),
         conf.getLayerNormEps());
-    return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, inter, act, norm2, trace);
+    return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, act, norm2, trace);
   }
 
   /** The forward state backprop needs, copied out of the forward workspace into reused buffers. */
   private Cache keep(Cache c) {
     return new Cache(c.batch(), c.seq(), kept.keep("x", c.x()), kept.keep("qh", c.qh()), kept.keep("kh", c.kh()),
         kept.keep("vh", c.vh()), kept.keep("probs", c.probs()), kept.keep("context", c.context()),
-        kept.keep("norm1", c.norm1(), true), kept.keep("inter", c.inter()), kept.keep("act", c.act()),
+        kept.keep("norm1", c.norm1(), true), kept.keep("act", c.act()),
         kept.keep("norm2", c.norm2(), false), keep(c.trace()));
   }
 
@@ -175,7 +182,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
           grad(OUTPUT_LN_GAMMA), grad(OUTPUT_LN_BETA));
       Trace trace = c.trace();
       INDArray dAct = denseBackward(c.act().y(), dFfn, DenseRole.OUTPUT, trace);
-      INDArray dInter = TensorMath.geluBackward(c.inter(), c.act().gate(), dAct, conf.getActivation());
+      INDArray dInter = TensorMath.geluBackward(c.act().derivative(), dAct);
       INDArray dNorm1 = denseBackward(c.norm1().y(), dInter, DenseRole.INTERMEDIATE, trace).addi(dFfn);
       INDArray dAttended = TensorMath.layerNormBackward(c.norm1(), getParam(ATTENTION_LN_GAMMA), dNorm1,
           grad(ATTENTION_LN_GAMMA), grad(ATTENTION_LN_BETA));

@@ -13,7 +13,7 @@ public enum AdapterActivation {
   INDArray apply(INDArray z) {
     return switch (this) {
       case RELU -> Transforms.relu(z, true);
-      case GELU -> TensorMath.gelu(z, BertConfig.Activation.GELU_ERF).y();
+      case GELU -> TensorMath.geluValue(z, BertConfig.Activation.GELU_ERF);
       case TANH -> Transforms.tanh(z, true);
     };
   }
@@ -22,9 +22,8 @@ public enum AdapterActivation {
   INDArray backward(INDArray z, INDArray a, INDArray da) {
     return switch (this) {
       case RELU -> z.gt(0.0).castTo(da.dataType()).muli(da);
-      // the adapter keeps no gate (its [rows, size] activations are small): recomputed here
-      case GELU -> TensorMath.geluBackward(z, TensorMath.gelu(z, BertConfig.Activation.GELU_ERF).gate(), da,
-          BertConfig.Activation.GELU_ERF);
+      // the adapter keeps no derivative (its [rows, size] activations are small): recomputed here
+      case GELU -> TensorMath.geluBackward(TensorMath.gelu(z, BertConfig.Activation.GELU_ERF).derivative(), da);
       case TANH -> a.mul(a).rsubi(1.0).muli(da);
     };
   }

@@ -16,7 +16,7 @@ import org.sparkpeft.models.bert.BertConfig;
 
 /**
  * The Java erf-GELU kernel against ND4J's op-by-op erf form computed in double precision: erf itself on a dense
- * grid, and GELU forward/backward on plain arrays, on views at an offset inside a larger buffer (as
+ * grid, and GELU's value, derivative and backward on plain arrays, on views at an offset inside a larger buffer (as
  * {@link KeptArrays} hands them out) and on arrays allocated in a workspace (as the layer's forward does).
  */
 class GeluKernelTest {
@@ -71,21 +71,36 @@ class GeluKernelTest {
     assertTrue(GeluKernel.applies(Nd4j.rand(DataType.FLOAT, 3, 4)));
   }
 
-  /** The kernel's y, gate and dx against the erf form in double precision; x and dy are left unchanged. */
+  /** The kernel's y, derivative and dx against the erf form in double precision; x and dy are left unchanged. */
   private static void check(INDArray x, INDArray dy) {
     INDArray x0 = x.dup();
     INDArray dy0 = dy.dup();
     TensorMath.Gelu fast = TensorMath.gelu(x, ERF);
-    INDArray dx = TensorMath.geluBackward(x, fast.gate(), dy, ERF);
+    INDArray value = TensorMath.geluValue(x, ERF);
+    INDArray dx = TensorMath.geluBackward(fast.derivative(), dy);
     INDArray xd = x0.castTo(DataType.DOUBLE);
     TensorMath.Gelu exact = TensorMath.gelu(xd, ERF);
-    INDArray dxExact = TensorMath.geluBackward(xd, exact.gate(), dy0.castTo(DataType.DOUBLE), ERF);
+    INDArray dxExact = TensorMath.geluBackward(exact.derivative(), dy0.castTo(DataType.DOUBLE));
     assertEquals(0.0, maxDiff(x, x0), 0.0, "x unchanged");
     assertEquals(0.0, maxDiff(dy, dy0), 0.0, "dy unchanged");
     assertTrue(maxDiff(fast.y(), exact.y()) < 3e-6, "y: " + maxDiff(fast.y(), exact.y()));
-    assertTrue(maxDiff(fast.gate(), exact.gate()) < 1e-6, "gate: " + maxDiff(fast.gate(), exact.gate()));
+    assertEquals(0.0, maxDiff(value, fast.y()), 0.0, "the value alone equals the value with the derivative");
+    assertTrue(maxDiff(fast.derivative(), exact.derivative()) < 1e-6,
+        "derivative: " + maxDiff(fast.derivative(), exact.derivative()));
     assertTrue(maxDiff(dx, dxExact) < 3e-6, "dx: " + maxDiff(dx, dxExact));
     assertTrue(exact.y().amaxNumber().doubleValue() > 2, "inputs cover the curve");
+  }
+
+  /** The double-precision derivative against central differences of the value: the formula itself is right. */
+  @Test
+  void theDerivativeIsTheSlopeOfTheValue() {
+    for (BertConfig.Activation kind : BertConfig.Activation.values()) {
+      INDArray x = Nd4j.linspace(-5, 5, 201, DataType.DOUBLE).reshape(1, 201);
+      double h = 1e-5;
+      INDArray slope = TensorMath.geluValue(x.add(h), kind).sub(TensorMath.geluValue(x.sub(h), kind)).divi(2 * h);
+      assertTrue(maxDiff(TensorMath.gelu(x, kind).derivative(), slope) < 1e-8, kind + ": "
+          + maxDiff(TensorMath.gelu(x, kind).derivative(), slope));
+    }
   }
 
   private static double maxDiff(INDArray a, INDArray b) {

@@ -3,6 +3,8 @@ package org.sparkpeft.models.bert.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,5 +45,29 @@ class KeptArraysTest {
     assertEquals(219f, larger.getFloat(4, 3), 0f);
     assertFalse(larger.isAttached());
     assertEquals(219f, keepFromWorkspace(kept, 5, 200).getFloat(4, 3), 0f);
+  }
+
+  @Test
+  void anArrayComputedIntoItsSlotIsKeptWithoutACopyAndAnyOtherArrayIsCopied() {
+    KeptArrays kept = new KeptArrays();
+    INDArray slot;
+    INDArray result;
+    try (MemoryWorkspace ignored = workspaces.forward()) {
+      slot = kept.slot("probs", DataType.FLOAT, 2, 3);
+      assertFalse(slot.isAttached(), "a slot outlives the workspace");
+      INDArray a = Nd4j.arange(0, 6).castTo(DataType.FLOAT).reshape('c', 2, 3);
+      result = TensorMath.mm(a, Nd4j.eye(3).castTo(DataType.FLOAT), false, false, slot);
+    }
+    assertSame(slot, result, "the product is written into the slot");
+    assertSame(slot, kept.keep("probs", result), "keeping the slot itself copies nothing");
+    assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, kept.keep("probs", result).data().asFloat(), 0f);
+
+    INDArray other = Nd4j.ones(DataType.FLOAT, 2, 3);
+    INDArray copy = kept.keep("probs", other);
+    assertNotSame(other, copy);
+    assertEquals(1f, copy.getFloat(1, 2), 0f);
+    assertEquals(1f, slot.getFloat(1, 2), 0f, "the copy goes into the same buffer");
+    INDArray twice = kept.keep("probs", copy);
+    assertNotSame(copy, twice, "once copied into, the name is no longer a slot: keep copies again");
   }
 }
