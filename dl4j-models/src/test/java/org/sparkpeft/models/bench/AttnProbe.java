@@ -10,13 +10,14 @@ import org.sparkpeft.models.bert.layers.TensorMath;
 
 /**
  * A probe (not a test): attention's batched products at batch 32, 12 heads, sequence S, head size 32, computed by
- * ND4J's 4-D matmul, by BLAS per (example, head) on views, and and by ND4J's matmul on 3-D [batch * heads, rows, cols] views, interleaved in one JVM,
+ * ND4J's 4-D matmul, by ND4J's gemm per (example, head) on views, by ND4J's matmul on 3-D [batch * heads, rows, cols]
+ * views and by TensorMath.mm (cblas_sgemm per slice, BatchedGemm), interleaved in one JVM,
  * best of N each. {@code java ... AttnProbe [S] [reps]}.
  */
 public final class AttnProbe {
 
   /** ND4J's batched_gemm fails validation in M2.1 (it expects alpha/beta inputs), so it is not among them. */
-  private static final int METHODS = 3;
+  private static final int METHODS = 4;
 
   private AttnProbe() {}
 
@@ -32,8 +33,8 @@ public final class AttnProbe {
     INDArray k = Nd4j.rand(DataType.FLOAT, 32, 12, s, d);
     INDArray p = Nd4j.rand(DataType.FLOAT, 32, 12, s, s);
     double flop = 2.0 * n * s * s * d;
-    String[] names = {"matmul4d", "loop-gemm", "matmul3d"};
-    double[][] best = new double[3][3];
+    String[] names = {"nd4j-matmul4d", "loop-gemm", "matmul3d", "cblas-slices"};
+    double[][] best = new double[METHODS][3];
     for (double[] row : best) {
       java.util.Arrays.fill(row, Double.MAX_VALUE);
     }
@@ -72,7 +73,10 @@ public final class AttnProbe {
   /** op(a) op(b) for 4-D [32, 12, rows, cols] arrays. */
   static INDArray product(int method, INDArray a, INDArray b, boolean ta, boolean tb) {
     if (method == 0) {
-      return TensorMath.mm(a, b, ta, tb);
+      return Nd4j.matmul(a, b, null, ta, tb, false);
+    }
+    if (method == 3) {
+      return TensorMath.mm(a, b, ta, tb); // BatchedGemm
     }
     long[] as = a.shape();
     long[] bs = b.shape();

@@ -43,8 +43,10 @@ final class Machine {
     } catch (IOException e) {
       // not Linux: the model stays os.arch, flags unknown
     }
-    return String.format(Locale.ROOT, "%s, %d CPUs, ISA: %s", model, Runtime.getRuntime().availableProcessors(),
-        flags.isEmpty() ? "unknown" : String.join(" ", flags));
+    String blas = org.sparkpeft.models.nativebuild.BlasThreadTimeout.describe();
+    return String.format(Locale.ROOT, "%s, %d CPUs, ISA: %s%s", model, Runtime.getRuntime().availableProcessors(),
+        flags.isEmpty() ? "unknown" : String.join(" ", flags),
+        blas == null ? "" : "; OpenBLAS " + blas + ", the same for the PyTorch side");
   }
 
   /** The encoder's GEMMs for one batch: [m, k, n] of the Q/K/V/output projections and the two FFN matmuls. */

@@ -42,7 +42,19 @@ final class OpClasses {
 
   static String of(String opName, List<INDArray> inputs, boolean random) {
     String cls = classOf(opName, inputs, random);
-    return DETAIL ? cls + " · " + opName : cls;
+    return DETAIL ? cls + " · " + opName + " · " + caller() + " " + shape(inputs) : cls;
+  }
+
+  /** The innermost sparkpeft frame below the bench ("Class.method:line"), for the detailed breakdown. */
+  private static String caller() {
+    return WALKER.walk(frames -> frames.filter(f -> f.getClassName().startsWith("org.sparkpeft.models.")
+            && !f.getClassName().contains(".bench."))
+        .findFirst().map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "."
+            + f.getMethodName() + ":" + f.getLineNumber()).orElse("-"));
+  }
+
+  private static String shape(List<INDArray> inputs) {
+    return inputs.isEmpty() || inputs.get(0) == null ? "[]" : java.util.Arrays.toString(inputs.get(0).shape());
   }
 
   private static String classOf(String opName, List<INDArray> inputs, boolean random) {
@@ -74,6 +86,7 @@ final class OpClasses {
       case "layerNorm", "layerNormBackward" -> LAYER_NORM;
       case "gelu", "geluValue", "geluBackward" -> GELU;
       case "softmaxBackwardInPlace" -> SOFTMAX;
+      case "batchedGemm" -> ATTENTION;
       default -> OTHER;
     };
     return DETAIL ? cls + " · java " + kernel : cls;

@@ -33,7 +33,7 @@ class TimingExecutionerTest {
     Map<String, Long> nanos;
     try {
       assertSame(timing, Nd4j.getExecutioner());
-      TensorMath.mm(q, k, false, true);
+      Nd4j.matmul(q, k, null, false, true, false); // ND4J's 4-D product (TensorMath.mm takes floats to BatchedGemm)
       TensorMath.mm(x, loraA);
       TensorMath.gelu(x, BertConfig.Activation.GELU_TANH); // ND4J ops (the erf form on floats is a Java kernel)
       TensorMath.mm(x, w);
@@ -51,6 +51,9 @@ class TimingExecutionerTest {
     assertEquals(4, nanos.size(), nanos.toString());
     TensorMath.mm(x, w); // after uninstall nothing is counted
     assertEquals(nanos, timing.nanosByClass());
+    // the Java kernels' times (KernelClock) land in their classes too: BatchedGemm's with attention's products
+    assertEquals(OpClasses.ATTENTION, OpClasses.ofKernel("batchedGemm"));
+    assertEquals(OpClasses.LAYER_NORM, OpClasses.ofKernel("layerNormBackward"));
   }
 
   @Test

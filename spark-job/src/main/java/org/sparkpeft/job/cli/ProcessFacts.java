@@ -11,6 +11,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.models.nativebuild.BlasThreadTimeout;
 import org.sparkpeft.models.nativebuild.NativeBuild;
 
 /**
@@ -44,6 +45,10 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
       String coreType = System.getenv("OPENBLAS_CORETYPE");
       if (coreType != null && !coreType.isBlank()) {
         blas += " (OPENBLAS_CORETYPE=" + coreType.trim() + ")";
+      }
+      String timeout = BlasThreadTimeout.describe();
+      if (timeout != null && backend.startsWith("CpuBackend")) {
+        blas += ", " + timeout;
       }
       threads = Integer.parseInt(String.valueOf(env.getOrDefault("omp.threads", "-1")));
       INDArray a = Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}});

@@ -28,11 +28,20 @@ public final class TensorMath {
    * [2048, 384] x [384, 1536] 31 ms vs 12 ms) because it multiplies into an f-order result and then copies it.
    */
   public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
-    return Nd4j.matmul(a, b, null, transposeA, transposeB, false);
+    return mm(a, b, transposeA, transposeB, null);
   }
 
-  /** op(a) op(b) written into {@code out} (of the product's shape), which it returns. */
+  /**
+   * op(a) op(b) written into {@code out} (of the product's shape; null: a new c-order array), which it returns. 4-D
+   * float arrays on the CPU backend go to {@link BatchedGemm} (one BLAS call per slice), the rest to ND4J's matmul.
+   */
   public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB, INDArray out) {
+    if (a.rank() == 4 && BatchedGemm.applies(a, b, out)) {
+      INDArray c = out != null ? out
+          : Nd4j.createUninitialized(a.dataType(), BatchedGemm.productShape(a, b, transposeA, transposeB));
+      KernelClock.run("batchedGemm", () -> BatchedGemm.multiply(a, b, transposeA, transposeB, c));
+      return c;
+    }
     return Nd4j.matmul(a, b, out, transposeA, transposeB, false);
   }
 
