@@ -31,11 +31,7 @@ final class SoftmaxKernel {
       for (int r = Math.min(rows, part * step); r < Math.min(rows, (part + 1) * step); r++) {
         probs.get(r * len, pr, 0, len);
         grad.get(r * len, d, 0, len);
-        double dot = 0;
-        for (int i = 0; i < len; i++) {
-          dot += d[i] * pr[i];
-        }
-        float f = (float) dot;
+        float f = LayerNormKernel.dot(d, pr, len);
         for (int i = 0; i < len; i++) {
           d[i] = (d[i] - f) * pr[i];
         }
