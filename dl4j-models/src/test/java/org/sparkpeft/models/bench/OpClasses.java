@@ -114,7 +114,7 @@ final class OpClasses {
         case "softmaxLastAxis", "softmaxBackwardInPlace", "keyMaskBias" -> {
           return SOFTMAX;
         }
-        case "headProduct" -> { // the products themselves are matmuls (attention); the rest is the fallback's copies
+        case "splitHeads", "mergeHeads" -> {
           return COPIES;
         }
         default -> {

@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Attention's batched products op(a) op(b) over the leading [batch, heads] axes of 4-D float arrays, as one
@@ -34,12 +35,6 @@ final class BatchedGemm {
         && a.dataType() == DataType.FLOAT && a.size(0) == b.size(0) && a.size(1) == b.size(1);
   }
 
-  /** Whether the kernel takes the product of these views: float, contiguous c-order arrays, on the CPU backend. */
-  static boolean applies(HeadView a, HeadView b, HeadView out) {
-    return LayerNormKernel.applies(a.array(), b.array(), out.array()) && a.array().dataType() == DataType.FLOAT
-        && b.array().dataType() == DataType.FLOAT && out.array().dataType() == DataType.FLOAT;
-  }
-
   /** The [batch, heads, rows, cols] shape of op(a) op(b). */
   static long[] productShape(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
     return new long[] {a.size(0), a.size(1), transposeA ? a.size(3) : a.size(2), transposeB ? b.size(2) : b.size(3)};
@@ -47,26 +42,22 @@ final class BatchedGemm {
 
   /** Writes op(a) op(b) into {@code out} (of {@link #productShape}); returns {@code out}. */
   static INDArray multiply(INDArray a, INDArray b, boolean transposeA, boolean transposeB, INDArray out) {
-    multiply(HeadView.slices(a), HeadView.slices(b), transposeA, transposeB, HeadView.slices(out));
-    return out;
-  }
-
-  /** Writes op(a) op(b) of every (example, head) matrix into {@code out}'s. */
-  static void multiply(HeadView a, HeadView b, boolean transposeA, boolean transposeB, HeadView out) {
-    int m = out.rows();
-    int n = out.cols();
-    int k = transposeA ? a.rows() : a.cols();
-    if ((transposeA ? a.cols() : a.rows()) != m || (transposeB ? b.cols() : b.rows()) != k
-        || (transposeB ? b.rows() : b.cols()) != n || a.batch() != out.batch() || b.batch() != out.batch()
-        || a.heads() != out.heads() || b.heads() != out.heads()) {
-      throw new IllegalArgumentException("per-head product shapes do not match: " + a + (transposeA ? "^T" : "")
-          + " x " + b + (transposeB ? "^T" : "") + " into " + out);
+    long[] shape = productShape(a, b, transposeA, transposeB);
+    int m = (int) shape[2];
+    int n = (int) shape[3];
+    int k = (int) (transposeA ? a.size(2) : a.size(3));
+    long kB = transposeB ? b.size(3) : b.size(2);
+    if (kB != k || out.size(0) != shape[0] || out.size(1) != shape[1] || out.size(2) != m || out.size(3) != n) {
+      throw new IllegalArgumentException("batched product shapes do not match: " + java.util.Arrays.toString(
+          a.shape()) + (transposeA ? "^T" : "") + " x " + java.util.Arrays.toString(b.shape())
+          + (transposeB ? "^T" : "") + " into " + java.util.Arrays.toString(out.shape()));
     }
-    int heads = out.heads();
-    int slices = (int) (out.batch() * heads);
-    int lda = a.leadingDimension();
-    int ldb = b.leadingDimension();
-    int ldc = out.leadingDimension();
+    int slices = (int) (shape[0] * shape[1]);
+    int lda = (int) a.size(3);
+    int ldb = (int) b.size(3);
+    long strideA = a.size(2) * a.size(3);
+    long strideB = b.size(2) * b.size(3);
+    long strideC = (long) m * n;
     int ta = transposeA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transposeB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     // the rows of each slice in blocks small enough that OpenBLAS runs each call on the calling thread, spread over
@@ -79,20 +70,19 @@ final class BatchedGemm {
     int parts = (long) tasks * block * n * k < PARALLEL_MIN_FLOP ? 1 : THREADS;
     int perPart = (tasks + parts - 1) / parts;
     IntStream.range(0, parts).parallel().forEach(part -> {
-      FloatPointer pa = new FloatPointer(GeluKernel.buffer(a.array()));
-      FloatPointer pb = new FloatPointer(GeluKernel.buffer(b.array()));
-      FloatPointer pc = new FloatPointer(GeluKernel.buffer(out.array()));
+      FloatPointer pa = new FloatPointer(GeluKernel.buffer(a));
+      FloatPointer pb = new FloatPointer(GeluKernel.buffer(b));
+      FloatPointer pc = new FloatPointer(GeluKernel.buffer(out));
       for (int t = part * perPart; t < Math.min(tasks, (part + 1) * perPart); t++) {
         int slice = t / blocks;
-        long example = slice / heads;
-        int head = slice % heads;
         int row = (t % blocks) * block;
         int rows = Math.min(block, m - row);
-        long offsetA = a.offset(example, head) + (transposeA ? row : (long) row * lda);
+        long offsetA = slice * strideA + (transposeA ? row : (long) row * lda);
         openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, rows, n, k, 1f,
-            pa.position(offsetA), lda, pb.position(b.offset(example, head)), ldb, 0f,
-            pc.position(out.offset(example, head) + (long) row * ldc), ldc);
+            pa.position(offsetA), lda, pb.position(slice * strideB), ldb, 0f,
+            pc.position(slice * strideC + (long) row * n), n);
       }
     });
+    return out;
   }
 }

@@ -182,19 +182,15 @@ public final class TensorMath {
     return x;
   }
 
-  /**
-   * Attention's per-(example, head) products: op(a) op(b) of every matrix, written into {@code out}'s, each operand in
-   * its own layout ({@link HeadView}: the projections' [rows, heads * dim] in place, or [batch, heads, rows, cols]).
-   * Float arrays on the CPU backend go to {@link BatchedGemm} (BLAS on the views, no copies); others to ND4J's matmul
-   * on [batch, heads, rows, cols] copies, assigned into {@code out}.
-   */
-  static void headProduct(HeadView a, HeadView b, boolean transposeA, boolean transposeB, HeadView out) {
-    if (BatchedGemm.applies(a, b, out)) {
-      KernelClock.run("batchedGemm", () -> BatchedGemm.multiply(a, b, transposeA, transposeB, out));
-      return;
-    }
-    INDArray product = Nd4j.matmul(a.as4d().dup('c'), b.as4d().dup('c'), null, transposeA, transposeB, false);
-    out.as4d().assign(product);
+  /** [batch*seq, heads*dim] -> contiguous [batch, heads, seq, dim]. */
+  static INDArray splitHeads(INDArray x2d, long batch, long seq, int heads, int dim) {
+    return x2d.reshape('c', batch, seq, heads, dim).permute(0, 2, 1, 3).dup('c');
+  }
+
+  /** [batch, heads, seq, dim] -> contiguous [batch*seq, heads*dim]. */
+  static INDArray mergeHeads(INDArray x4d) {
+    long[] s = x4d.shape();
+    return x4d.permute(0, 2, 1, 3).dup('c').reshape('c', s[0] * s[2], s[1] * s[3]);
   }
 
   /**

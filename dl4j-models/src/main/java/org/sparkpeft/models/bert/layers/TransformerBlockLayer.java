@@ -28,11 +28,8 @@ import org.sparkpeft.models.bert.DenseRole;
  */
 public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> {
 
-  /**
-   * Forward intermediates for backprop. q (scaled by 1/√dim), k, v and context are [batch * seq, hidden], each head in
-   * its columns ({@link HeadView#columns}); probs is [batch, heads, seq, seq].
-   */
-  private record Cache(long batch, long seq, INDArray x, INDArray q, INDArray k, INDArray v, INDArray probs,
+  /** Forward intermediates for backprop. */
+  private record Cache(long batch, long seq, INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray probs,
                        INDArray context, TensorMath.Norm norm1, TensorMath.Gelu act,
                        TensorMath.Norm norm2, Trace trace) {}
 
@@ -91,26 +88,22 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     int heads = conf.getHeads();
     int dim = conf.getHidden() / heads;
     INDArray x = in.dup('c').reshape('c', batch * seq, conf.getHidden());
-    // the heads stay in the projections' columns: the per-head products read and write them there (HeadView)
     // the 1/sqrt(dim) of the scores is applied to the queries (seq / dim times fewer elements than the scores)
-    INDArray q = dense(x, DenseRole.QUERY, training, trace).mul(1.0 / Math.sqrt(dim));
-    INDArray k = dense(x, DenseRole.KEY, training, trace);
-    INDArray v = dense(x, DenseRole.VALUE, training, trace);
+    INDArray qh = TensorMath.splitHeads(dense(x, DenseRole.QUERY, training, trace), batch, seq, heads, dim)
+        .muli(1.0 / Math.sqrt(dim));
+    INDArray kh = TensorMath.splitHeads(dense(x, DenseRole.KEY, training, trace), batch, seq, heads, dim);
+    INDArray vh = TensorMath.splitHeads(dense(x, DenseRole.VALUE, training, trace), batch, seq, heads, dim);
     // in training, the arrays backprop keeps that are largest ([batch, heads, seq, seq] and [rows, intermediate]) are
     // computed straight into the kept buffers: keep() then copies nothing for them
     INDArray scores = training
-        ? kept.slot("probs", q.dataType(), batch, heads, seq, seq)
-        : Nd4j.createUninitialized(q.dataType(), batch, heads, seq, seq);
-    TensorMath.headProduct(HeadView.columns(q, batch, heads), HeadView.columns(k, batch, heads), false, true,
-        HeadView.slices(scores));
+        ? TensorMath.mm(qh, kh, false, true, kept.slot("probs", qh.dataType(), batch, heads, seq, seq))
+        : TensorMath.mm(qh, kh, false, true);
     INDArray maskBias = TensorMath.keyMaskBias(mask, batch, seq, scores.dataType());
     if (maskBias != null) {
       scores.addi(maskBias);
     }
     INDArray probs = TensorMath.softmaxLastAxis(scores);
-    INDArray context = Nd4j.createUninitialized(q.dataType(), batch * seq, conf.getHidden());
-    TensorMath.headProduct(HeadView.slices(probs), HeadView.columns(v, batch, heads), false, false,
-        HeadView.columns(context, batch, heads));
+    INDArray context = TensorMath.mergeHeads(TensorMath.mm(probs, vh));
     INDArray attended = dense(context, DenseRole.ATTENTION_OUTPUT, training, trace).addi(x);
     TensorMath.Norm norm1 = TensorMath.layerNorm(attended, getParam(ATTENTION_LN_GAMMA), getParam(ATTENTION_LN_BETA),
         conf.getLayerNormEps());
@@ -122,13 +115,13 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     INDArray ffn = dense(act.y(), DenseRole.OUTPUT, training, trace).addi(norm1.y());
     TensorMath.Norm norm2 = TensorMath.layerNorm(ffn, getParam(OUTPUT_LN_GAMMA), getParam(OUTPUT_LN_BETA),
         conf.getLayerNormEps());
-    return new Cache(batch, seq, x, q, k, v, probs, context, norm1, act, norm2, trace);
+    return new Cache(batch, seq, x, qh, kh, vh, probs, context, norm1, act, norm2, trace);
   }
 
   /** The forward state backprop needs, copied out of the forward workspace into reused buffers. */
   private Cache keep(Cache c) {
-    return new Cache(c.batch(), c.seq(), kept.keep("x", c.x()), kept.keep("q", c.q()), kept.keep("k", c.k()),
-        kept.keep("v", c.v()), kept.keep("probs", c.probs()), kept.keep("context", c.context()),
+    return new Cache(c.batch(), c.seq(), kept.keep("x", c.x()), kept.keep("qh", c.qh()), kept.keep("kh", c.kh()),
+        kept.keep("vh", c.vh()), kept.keep("probs", c.probs()), kept.keep("context", c.context()),
         kept.keep("norm1", c.norm1(), true), kept.keep("act", c.act()),
         kept.keep("norm2", c.norm2(), false), keep(c.trace()));
   }
@@ -197,28 +190,18 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
       int heads = conf.getHeads();
       int dim = conf.getHidden() / heads;
-      long batch = c.batch();
-      DataType type = dContext.dataType();
-      HeadView dContextHeads = HeadView.columns(dContext, batch, heads);
-      INDArray dProbs = Nd4j.createUninitialized(type, c.probs().shape());
-      TensorMath.headProduct(dContextHeads, HeadView.columns(c.v(), batch, heads), false, true,
-          HeadView.slices(dProbs));
-      INDArray dV = Nd4j.createUninitialized(type, c.v().shape());
-      TensorMath.headProduct(HeadView.slices(c.probs()), dContextHeads, true, false, HeadView.columns(dV, batch, heads));
+      INDArray dContextHeads = TensorMath.splitHeads(dContext, c.batch(), c.seq(), heads, dim);
+      INDArray dProbs = TensorMath.mm(dContextHeads, c.vh(), false, true);
+      INDArray dV = TensorMath.mm(c.probs(), dContextHeads, true, false);
       // scores = q' k^T with q' = q / sqrt(dim) (the cache keeps q'): dq = dS k / sqrt(dim), dk = dS^T q'
-      HeadView dScores = HeadView.slices(TensorMath.softmaxBackwardInPlace(c.probs(), dProbs));
-      INDArray dQ = Nd4j.createUninitialized(type, c.q().shape());
-      TensorMath.headProduct(dScores, HeadView.columns(c.k(), batch, heads), false, false,
-          HeadView.columns(dQ, batch, heads));
-      dQ.muli(1.0 / Math.sqrt(dim));
-      INDArray dK = Nd4j.createUninitialized(type, c.k().shape());
-      TensorMath.headProduct(dScores, HeadView.columns(c.q(), batch, heads), true, false,
-          HeadView.columns(dK, batch, heads));
+      INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs);
+      INDArray dQ = TensorMath.mm(dScores, c.kh()).muli(1.0 / Math.sqrt(dim));
+      INDArray dK = TensorMath.mm(dScores, c.qh(), true, false);
 
       dx = dAttended;
-      dx.addi(denseBackward(c.x(), dQ, DenseRole.QUERY, trace));
-      dx.addi(denseBackward(c.x(), dK, DenseRole.KEY, trace));
-      dx.addi(denseBackward(c.x(), dV, DenseRole.VALUE, trace));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
+      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
       dx = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATION_GRAD,
           dx.reshape('c', c.batch(), c.seq(), conf.getHidden()));
     }
