@@ -6,13 +6,13 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
- * Attention's batched products op(a) op(b) over the leading [batch, heads] axes of 4-D float arrays, as one
- * {@code cblas_sgemm} per (example, head) slice on the OpenBLAS that ND4J's CPU backend loads (the same library,
- * kernels as ND4J's 2-D GEMMs). ND4J M2.1's 4-D {@code matmul} runs its own loop kernel instead of BLAS: measured at
- * batch 32, 12 heads, seq 128, head size 32 on 2 threads it took ~1.9x PyTorch's {@code bmm} in a training step.
+ * Attention's batched products op(a) op(b) over the leading [batch, heads] axes of 4-D float arrays, as
+ * {@code cblas_sgemm} calls on blocks of rows of each (example, head) slice, on the OpenBLAS that ND4J's CPU backend
+ * loads (the same library and kernels as ND4J's 2-D GEMMs). ND4J M2.1's 4-D {@code matmul} runs its own loop kernel
+ * instead of BLAS: measured at batch 32, 12 heads, seq 128, head size 32 on 2 threads it took ~1.9x PyTorch's
+ * {@code bmm} in a training step.
  * Contiguous c-order FLOAT arrays on the CPU backend only ({@link #applies}).
  */
 final class BatchedGemm {

@@ -33,7 +33,8 @@ public final class TensorMath {
 
   /**
    * op(a) op(b) written into {@code out} (of the product's shape; null: a new c-order array), which it returns. 4-D
-   * float arrays on the CPU backend go to {@link BatchedGemm} (one BLAS call per slice), the rest to ND4J's matmul.
+   * float arrays on the CPU backend go to {@link BatchedGemm} (BLAS per block of rows of each slice), the rest to
+   * ND4J's matmul.
    */
   public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB, INDArray out) {
     if (a.rank() == 4 && BatchedGemm.applies(a, b, out)) {
