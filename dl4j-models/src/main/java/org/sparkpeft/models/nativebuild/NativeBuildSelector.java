@@ -5,7 +5,7 @@ import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4jBackend;
 
 /**
- * Not a backend: a hook that makes {@link NativeBuild#select()} and {@link BlasThreadTimeout#apply()} run in every
+ * Not a backend: a hook that makes {@link NativeBuild#select()} and {@link IdleThreadSettings#apply()} run in every
  * JVM before ND4J loads its natives.
  * ND4J finds its backends with a {@link java.util.ServiceLoader}, which creates every registered one (this one
  * included, from {@code META-INF/services}) before it asks the most preferred whether it is available and loads
@@ -15,7 +15,7 @@ public final class NativeBuildSelector extends Nd4jBackend {
 
   public NativeBuildSelector() {
     NativeBuild.select();
-    BlasThreadTimeout.apply();
+    IdleThreadSettings.apply();
   }
 
   @Override

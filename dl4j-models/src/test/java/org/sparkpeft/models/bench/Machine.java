@@ -43,10 +43,12 @@ final class Machine {
     } catch (IOException e) {
       // not Linux: the model stays os.arch, flags unknown
     }
-    String blas = org.sparkpeft.models.nativebuild.BlasThreadTimeout.describe();
+    String idle = org.sparkpeft.models.nativebuild.IdleThreadSettings.describe();
     return String.format(Locale.ROOT, "%s, %d CPUs, ISA: %s%s", model, Runtime.getRuntime().availableProcessors(),
         flags.isEmpty() ? "unknown" : String.join(" ", flags),
-        blas == null ? "" : "; OpenBLAS " + blas + ", the same for the PyTorch side");
+        idle == null ? "" : "; idle native threads: " + idle + (
+            "default".equals(System.getProperty("sparkpeft.bench.torch.idle")) ? "; the PyTorch side as the shell has it"
+                : ", the same for the PyTorch side"));
   }
 
   /** The encoder's GEMMs for one batch: [m, k, n] of the Q/K/V/output projections and the two FFN matmuls. */

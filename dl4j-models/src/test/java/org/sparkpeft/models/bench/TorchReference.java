@@ -13,7 +13,7 @@ import java.util.Map;
 
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.sparkpeft.models.nativebuild.BlasThreadTimeout;
+import org.sparkpeft.models.nativebuild.IdleThreadSettings;
 
 /**
  * The PyTorch side of a bench, in this invocation: {@code bench/pytorch_minilm.py} run by Debian's python3 with
@@ -52,9 +52,12 @@ final class TorchReference implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(python, script.toString(), weights.toString(),
         Integer.toString(threads));
     builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-    // the OpenBLAS under PyTorch gets the idle-thread timeout the DL4J side runs with (BlasThreadTimeout sets it in
-    // this process's C environment, which ProcessBuilder does not see): both sides measured with the same setting
-    builder.environment().putIfAbsent(BlasThreadTimeout.VARIABLE, BlasThreadTimeout.DEFAULT);
+    // the OpenBLAS and OpenMP under PyTorch get the idle-thread settings the DL4J side runs with (IdleThreadSettings
+    // sets them in this process's C environment, which ProcessBuilder does not see): both sides measured alike;
+    // -Dsparkpeft.bench.torch.idle=default leaves PyTorch's environment as the user's shell has it
+    if (!"default".equals(System.getProperty("sparkpeft.bench.torch.idle"))) {
+      IdleThreadSettings.DEFAULTS.forEach(builder.environment()::putIfAbsent);
+    }
     builder.redirectError(ProcessBuilder.Redirect.INHERIT);
     return new TorchReference(builder.start());
   }

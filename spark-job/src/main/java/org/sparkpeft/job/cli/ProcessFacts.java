@@ -11,7 +11,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkpeft.models.nativebuild.BlasThreadTimeout;
+import org.sparkpeft.models.nativebuild.IdleThreadSettings;
 import org.sparkpeft.models.nativebuild.NativeBuild;
 
 /**
@@ -46,9 +46,9 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
       if (coreType != null && !coreType.isBlank()) {
         blas += " (OPENBLAS_CORETYPE=" + coreType.trim() + ")";
       }
-      String timeout = BlasThreadTimeout.describe();
-      if (timeout != null && backend.startsWith("CpuBackend")) {
-        blas += ", " + timeout;
+      String idle = IdleThreadSettings.describe();
+      if (idle != null && backend.startsWith("CpuBackend")) {
+        blas += ", " + idle;
       }
       threads = Integer.parseInt(String.valueOf(env.getOrDefault("omp.threads", "-1")));
       INDArray a = Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}});

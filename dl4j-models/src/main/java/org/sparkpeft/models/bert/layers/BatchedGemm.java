@@ -61,7 +61,7 @@ final class BatchedGemm {
     int ta = transposeA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transposeB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     // the rows of each slice in blocks small enough that OpenBLAS runs each call on the calling thread, spread over
-    // two Java threads: no OpenBLAS worker to wake per call (with the short idle timeout, BlasThreadTimeout, waking one
+    // two Java threads: no OpenBLAS worker to wake per call (with the short idle timeout, IdleThreadSettings, waking one
     // per slice made the serial loop slower than ND4J's matmul at seq 128), and both cores busy. AttnProbe, seq 128,
     // 2 cores: 5.8-7.1 ms per product against 11-12 ms for ND4J's matmul and 8.5-9.3 ms for one sgemm per slice.
     int block = (int) Math.max(1, Math.min(m, SINGLE_THREAD_MNK / ((long) n * k)));
