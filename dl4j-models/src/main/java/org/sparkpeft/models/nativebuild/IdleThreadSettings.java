@@ -1,6 +1,7 @@
 package org.sparkpeft.models.nativebuild;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class IdleThreadSettings {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(OPENBLAS_VARIABLE, OPENBLAS_DEFAULT);
     m.put(OPENMP_VARIABLE, OPENMP_DEFAULT);
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   /** Sets each of {@link #DEFAULTS} that the environment lacks; returns what {@link #describe} says. */

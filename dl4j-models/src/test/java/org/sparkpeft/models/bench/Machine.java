@@ -46,9 +46,8 @@ final class Machine {
     String idle = org.sparkpeft.models.nativebuild.IdleThreadSettings.describe();
     return String.format(Locale.ROOT, "%s, %d CPUs, ISA: %s%s", model, Runtime.getRuntime().availableProcessors(),
         flags.isEmpty() ? "unknown" : String.join(" ", flags),
-        idle == null ? "" : "; idle native threads: " + idle + (
-            "default".equals(System.getProperty("sparkpeft.bench.torch.idle")) ? "; the PyTorch side as the shell has it"
-                : ", the same for the PyTorch side"));
+        idle == null ? "" : "; idle native threads: " + idle + (TorchReference.sharesIdleSettings()
+            ? ", the same for the PyTorch side" : "; the PyTorch side as the shell has it"));
   }
 
   /** The encoder's GEMMs for one batch: [m, k, n] of the Q/K/V/output projections and the two FFN matmuls. */

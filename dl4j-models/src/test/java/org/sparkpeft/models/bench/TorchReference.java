@@ -55,11 +55,19 @@ final class TorchReference implements AutoCloseable {
     // the OpenBLAS and OpenMP under PyTorch get the idle-thread settings the DL4J side runs with (IdleThreadSettings
     // sets them in this process's C environment, which ProcessBuilder does not see): both sides measured alike;
     // -Dsparkpeft.bench.torch.idle=default leaves PyTorch's environment as the user's shell has it
-    if (!"default".equals(System.getProperty("sparkpeft.bench.torch.idle"))) {
+    if (sharesIdleSettings()) {
       IdleThreadSettings.DEFAULTS.forEach(builder.environment()::putIfAbsent);
     }
     builder.redirectError(ProcessBuilder.Redirect.INHERIT);
     return new TorchReference(builder.start());
+  }
+
+  /**
+   * Whether the PyTorch child runs with sparkpeft's idle-thread settings (the default), not with the environment as
+   * the shell has it ({@code -Dsparkpeft.bench.torch.idle=default}).
+   */
+  static boolean sharesIdleSettings() {
+    return !"default".equals(System.getProperty("sparkpeft.bench.torch.idle"));
   }
 
   /** Sends one command and returns its answer. */
