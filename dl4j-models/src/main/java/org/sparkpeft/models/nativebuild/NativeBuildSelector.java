@@ -5,8 +5,8 @@ import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4jBackend;
 
 /**
- * Not a backend: a hook that makes {@link NativeBuild#select()} and {@link IdleThreadSettings#apply()} run in every
- * JVM before ND4J loads its natives.
+ * Not a backend: a hook that makes {@link NativeBuild#select()}, {@link IdleThreadSettings#apply()},
+ * {@link MallocSettings#apply()} and {@link OffHeapWatch#start()} run in every JVM before ND4J loads its natives.
  * ND4J finds its backends with a {@link java.util.ServiceLoader}, which creates every registered one (this one
  * included, from {@code META-INF/services}) before it asks the most preferred whether it is available and loads
  * that one's natives. This class ranks last and says it is unavailable, so ND4J never picks it.
@@ -16,6 +16,8 @@ public final class NativeBuildSelector extends Nd4jBackend {
   public NativeBuildSelector() {
     NativeBuild.select();
     IdleThreadSettings.apply();
+    MallocSettings.apply();
+    OffHeapWatch.start();
   }
 
   @Override

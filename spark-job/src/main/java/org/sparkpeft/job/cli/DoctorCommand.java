@@ -101,6 +101,9 @@ public final class DoctorCommand implements Callable<Integer> {
         facts.missingFlags().isEmpty() ? "" : "missing " + String.join(" ", facts.missingFlags()));
     mark("java.nio opened to Spark/ND4J", facts.nioOpened(), "");
     mark("ND4J " + facts.nd4jBackend() + " computes a matmul correctly", facts.nd4jMathOk(), facts.nd4jError());
+    if (facts.nd4jMathOk()) {
+      out.printf("         native: BLAS %s%n", facts.blas());
+    }
     if (!facts.missingFlags().isEmpty() || !facts.nioOpened()) {
       problems.add(name + ": the JVM lacks Spark's --add-opens flags; start it through bin/sparkpeft or spark-submit "
           + "(Spark 3.5 adds them), or add them to spark.driver/executor.extraJavaOptions.");

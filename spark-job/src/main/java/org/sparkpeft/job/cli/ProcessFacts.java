@@ -12,6 +12,8 @@ import org.apache.spark.launcher.JavaModuleOptions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.models.nativebuild.IdleThreadSettings;
+import org.sparkpeft.models.nativebuild.MallocSettings;
+import org.sparkpeft.models.nativebuild.OffHeapWatch;
 import org.sparkpeft.models.nativebuild.NativeBuild;
 
 /**
@@ -49,6 +51,11 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
       String idle = IdleThreadSettings.describe();
       if (idle != null && backend.startsWith("CpuBackend")) {
         blas += ", " + idle;
+      }
+      for (String memory : new String[] {MallocSettings.describe(), OffHeapWatch.describe()}) {
+        if (memory != null) {
+          blas += "; " + memory;
+        }
       }
       threads = Integer.parseInt(String.valueOf(env.getOrDefault("omp.threads", "-1")));
       INDArray a = Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}});

@@ -14,7 +14,8 @@ import org.sparkpeft.testsupport.StandaloneCluster;
 
 /**
  * The shaded job jar under plain SparkSubmit (no bin/sparkpeft) on a standalone cluster whose SPARK_HOME holds
- * only the Spark runtime: Spark, Hadoop and Scala come from the cluster, everything else from the jar.
+ * only the Spark runtime: Spark, Hadoop and Scala come from the cluster, everything else from the jar; the executors
+ * run with the allocator settings the job gives them.
  */
 class JobJarSubmitIT {
 
@@ -29,6 +30,11 @@ class JobJarSubmitIT {
       assertEquals(0, run.exitCode(), run.log());
       assertTrue(run.log().contains("all checks passed (3 JVMs)"), run.log());
       assertTrue(run.log().contains("executor 0 pid") && run.log().contains("executor 1 pid"), run.log());
+      // the job passes glibc's allocator settings to its executors (spark.executorEnv.*, SparkSessions)
+      long executorsWithThem = run.log().lines()
+          .filter(l -> l.contains("BLAS") && l.contains("MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 (set in the "
+              + "environment)")).count();
+      assertTrue(executorsWithThem >= 2, run.log());
     }
   }
 }
