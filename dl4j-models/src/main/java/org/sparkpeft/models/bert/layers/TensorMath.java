@@ -46,16 +46,34 @@ public final class TensorMath {
     return Nd4j.matmul(a, b, out, transposeA, transposeB, false);
   }
 
+  /**
+   * c = alpha op(a) op(b) + beta c, in place, for 2-D arrays (c may be a view: a gradient's slice of the flat
+   * gradient); returns c. One BLAS call: no product array to allocate, scale and add (LoRA's low-rank products, whose
+   * [rows, out] result was a temporary added to the dense output, took 2.5x PyTorch's time).
+   */
+  public static INDArray gemmInto(INDArray a, INDArray b, boolean transposeA, boolean transposeB, double alpha,
+                                  double beta, INDArray c) {
+    Nd4j.gemm(a, b, c, transposeA, transposeB, alpha, beta);
+    return c;
+  }
+
   /** a b. */
   public static INDArray mm(INDArray a, INDArray b) {
     return mm(a, b, false, false);
   }
 
-  /** y = x W + b, x [n, in], W [in, out], b [out]. */
+  /**
+   * y = x W + b, x [n, in], W [in, out], b [out]: b copied into every row of y, then one GEMM that adds x W to it
+   * (beta = 1, as PyTorch's addmm), instead of a product and a broadcast add, which read and wrote y once more
+   * (BiasProbe, 2 threads: [2048, 384] x [384, 1536] 18.7-21 ms against 20-25 ms).
+   */
   public static INDArray linear(INDArray x, INDArray w, INDArray b) {
-    INDArray y = mm(x, w);
-    y.addiRowVector(b);
-    return y;
+    if (x.rank() != 2 || w.rank() != 2) {
+      return mm(x, w).addiRowVector(b);
+    }
+    INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1));
+    y.putiRowVector(b);
+    return gemmInto(x, w, false, false, 1.0, 1.0, y);
   }
 
   /** Writes dW = x^T dy into {@code dW} and db = colsum(dy) into {@code db} (either may be null: frozen). */

@@ -120,8 +120,7 @@ public record LoraHook(int rank, double scale, double dropout, Set<DenseRole> ta
       saved.put(MASK, keepMask);
     }
     INDArray hidden = TensorMath.mm(input == null ? x : input, params.param(a(role)));
-    // the scale goes on the [rows, r] hidden, not on the [rows, out] product
-    y.addi(TensorMath.mm(hidden.mul(scale), params.param(b(role))));
+    TensorMath.gemmInto(hidden, params.param(b(role)), false, false, scale, 1.0, y); // y += scale hidden B
     saved.put(HIDDEN, hidden);
     return y;
   }
@@ -136,17 +135,21 @@ public record LoraHook(int rank, double scale, double dropout, Set<DenseRole> ta
     }
     INDArray dB = params.grad(b(role));
     if (dB != null) {
-      dB.assign(TensorMath.mm(hidden, dy, true, false).muli(scale));
+      TensorMath.gemmInto(hidden, dy, true, false, scale, 0.0, dB);
     }
-    INDArray dHidden = TensorMath.mm(dy, params.param(b(role)), false, true).muli(scale);
+    INDArray dHidden = TensorMath.gemmInto(dy, params.param(b(role)), false, true, scale, 0.0,
+        Nd4j.createUninitialized(hidden.dataType(), hidden.shape()));
     INDArray dA = params.grad(a(role));
     INDArray input = saved.get(INPUT);
     if (dA != null) {
-      dA.assign(TensorMath.mm(input == null ? x : input, dHidden, true, false));
+      TensorMath.gemmInto(input == null ? x : input, dHidden, true, false, 1.0, 0.0, dA);
     }
-    INDArray dxLora = TensorMath.mm(dHidden, params.param(a(role)), false, true);
     INDArray mask = saved.get(MASK);
-    dx.addi(mask == null ? dxLora : dxLora.muli(mask));
+    if (mask == null) {
+      TensorMath.gemmInto(dHidden, params.param(a(role)), false, true, 1.0, 1.0, dx); // dx += dHidden A^T
+    } else {
+      dx.addi(TensorMath.mm(dHidden, params.param(a(role)), false, true).muli(mask));
+    }
     return dx;
   }
 }
