@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class OffHeapWatchTest {
@@ -17,14 +21,22 @@ class OffHeapWatchTest {
   void deadNd4jArraysBeyondTheSlackAreCollectedAndTheirMemoryFreed() throws Exception {
     assertEquals(6.0, Nd4j.createFromArray(1f, 2f, 3f).sumNumber().doubleValue(), 0.0);
     assertNotNull(OffHeapWatch.describe(), "the backend lookup started the JVM's watch");
-    OffHeapWatch watch = new OffHeapWatch(256 * MB);
+    // 16 arrays of 32 MB stay reachable (512 MB, below the slack: no collection can race the measurement), then
+    // die; 4 more, dead at once, take the growth past the slack
+    OffHeapWatch watch = new OffHeapWatch(600 * MB);
     watch.startThread();
     long before = OffHeapWatch.residentBytes();
+    List<INDArray> held = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      Nd4j.create(DataType.FLOAT, 8 * MB).assign(1); // 32 MB each, dead at once: only their Java objects are tiny
+      held.add(Nd4j.create(DataType.FLOAT, 8 * MB).assign(1)); // only their Java objects are tiny
     }
     long peak = OffHeapWatch.residentBytes();
     assertTrue(peak - before > 400 * MB, "the arrays are resident: " + (peak - before) / MB + " MB");
+    held.clear();
+    for (int i = 0; i < 4; i++) {
+      Nd4j.create(DataType.FLOAT, 8 * MB).assign(1);
+    }
+    peak = OffHeapWatch.residentBytes();
     long deadline = System.currentTimeMillis() + 15_000;
     while (watch.collections() == 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
