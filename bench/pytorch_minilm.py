@@ -20,8 +20,10 @@ answer is one JSON line on standard output, so repetitions of both sides can alt
 
 Usage: pytorch_minilm.py WEIGHTS.safetensors [threads]
 """
+import ctypes
 import json
 import math
+import os
 import struct
 import sys
 import time
@@ -189,6 +191,32 @@ def profile(model, ids, labels, steps):
     return {"ops_ms_per_step": out, "step_ms": total / steps}
 
 
+def blas_library():
+    """The BLAS this process loaded (found in /proc/self/maps) and, for OpenBLAS, its build and chosen kernels: a
+    reference (netlib) BLAS under torch makes its GEMMs several times slower, which the bench must show."""
+    paths = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            fields = line.split()
+            name = fields[-1].rsplit("/", 1)[-1] if len(fields) >= 6 else ""
+            if ("blas" in name or "mkl_rt" in name) and fields[-1] not in paths:
+                paths.append(fields[-1])
+    for path in paths:
+        try:
+            # a handle on the copy torch loaded, nothing loaded anew and its scope unchanged
+            lib = ctypes.CDLL(path, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return "%s, kernels %s (%s)" % (lib.openblas_get_config().decode().split(" NO_")[0],
+                                            lib.openblas_get_corename().decode(), path)
+        except (OSError, AttributeError):
+            continue
+    if any("mkl" in p for p in paths):
+        return "MKL (" + ", ".join(paths) + ")"
+    return "not OpenBLAS: " + (", ".join(paths) or "no BLAS library mapped") + \
+        " (a reference BLAS is unoptimized: apt-get install libopenblas0-pthread)"
+
+
 def main():
     weights = read_safetensors(sys.argv[1])
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -213,7 +241,7 @@ def main():
             out.update(torch=torch.__version__, threads=torch.get_num_threads(),
                        capability=torch.backends.cpu.get_cpu_capability()
                        if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability")
-                       else "")
+                       else "", blas=blas_library())
         elif c == "logits":
             ids, _ = batches[cmd["seq"]]
             with torch.no_grad():

@@ -62,7 +62,7 @@ public final class IdleThreadSettings {
         if (given != null && !given.isBlank()) {
           kept.add(variable + "=" + given.trim());
         } else {
-          String failure = setenv(variable, value);
+          String failure = setenv(variable, value, true);
           if (failure == null) {
             set.add(variable + "=" + value);
           } else {
@@ -83,11 +83,14 @@ public final class IdleThreadSettings {
     return described;
   }
 
-  /** Null when set, else why not. */
-  private static String setenv(String variable, String value) {
+  /**
+   * Sets {@code variable} in this process's C environment (replacing a value only with {@code overwrite}: callers
+   * pass true for a variable that is unset or blank); null when set, else why not.
+   */
+  static String setenv(String variable, String value, boolean overwrite) {
     try {
       Function setenv = NativeLibrary.getInstance("c").getFunction("setenv");
-      return setenv.invokeInt(new Object[] {variable, value, 0}) == 0 ? null : "setenv failed";
+      return setenv.invokeInt(new Object[] {variable, value, overwrite ? 1 : 0}) == 0 ? null : "setenv failed";
     } catch (Throwable t) { // no JNA native support here: the library keeps its default
       return t.getClass().getSimpleName();
     }

@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4jBackend;
 
 /**
  * Not a backend: a hook that makes {@link NativeBuild#select()}, {@link IdleThreadSettings#apply()},
+ * {@link BlasKernels#apply()},
  * {@link MallocSettings#apply()} and {@link OffHeapWatch#start()} run in every JVM before ND4J loads its natives.
  * ND4J finds its backends with a {@link java.util.ServiceLoader}, which creates every registered one (this one
  * included, from {@code META-INF/services}) before it asks the most preferred whether it is available and loads
@@ -16,6 +17,7 @@ public final class NativeBuildSelector extends Nd4jBackend {
   public NativeBuildSelector() {
     NativeBuild.select();
     IdleThreadSettings.apply();
+    BlasKernels.apply();
     MallocSettings.apply();
     OffHeapWatch.start();
   }

@@ -16,6 +16,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
@@ -69,8 +70,11 @@ public final class InferenceBench {
          TorchReference torch = TorchReference.start(BenchFiles.weights(model.weights(), withHead, dir), threads)) {
       for (int seq : Machine.seqs()) {
         long[][] ids = tokens(tokenizer, seq);
+        JsonNode setup = torch == null ? null : torch.setup(seq, BenchFiles.tokens(ids, dir));
+        if (rows.isEmpty()) {
+          System.out.println(TorchReference.blasLine(setup));
+        }
         if (torch != null) {
-          torch.setup(seq, BenchFiles.tokens(ids, dir));
         }
         List<long[]> shapes = Machine.gemmShapes(model.config(), BATCH, seq);
         double nd4jGemm = Machine.nd4jGemm(shapes, 3);

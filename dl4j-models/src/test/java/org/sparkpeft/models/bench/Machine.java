@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkpeft.models.bert.BertConfig;
 import org.sparkpeft.models.bert.layers.TensorMath;
+import org.sparkpeft.models.nativebuild.BlasKernels;
 
 /**
  * What the bench header says about the machine (CPU model, the SIMD flags that matter to BLAS, cores) and the
@@ -50,6 +51,13 @@ final class Machine {
             ? ", the same for the PyTorch side" : "; the PyTorch side as the shell has it"));
   }
 
+  /** The OpenBLAS this JVM loaded for ND4J and its kernels, and how they were chosen ({@link BlasKernels}). */
+  static String nd4jBlas() {
+    Nd4j.create(1); // ND4J's natives (and their OpenBLAS) are loaded
+    String loaded = BlasKernels.loaded();
+    return (loaded == null ? "no OpenBLAS mapped" : loaded) + " (" + BlasKernels.describe() + ")";
+  }
+
   /** The encoder's GEMMs for one batch: [m, k, n] of the Q/K/V/output projections and the two FFN matmuls. */
   static List<long[]> gemmShapes(BertConfig config, int batch, int seq) {
     long m = (long) batch * seq;
@@ -76,10 +84,13 @@ final class Machine {
     for (long[] s : shapes) {
       INDArray a = Nd4j.rand(DataType.FLOAT, s[0], s[1]);
       INDArray b = Nd4j.rand(DataType.FLOAT, s[1], s[2]);
-      TensorMath.mm(a, b);
+      // into one output, as BLAS is measured: a fresh native array per product is zero-filled by libnd4j and its
+      // pages fault in anew (on a VM with ~10 us per page that alone took the probe from ~150 to 45-82 GFLOP/s)
+      INDArray c = Nd4j.createUninitialized(DataType.FLOAT, s[0], s[2]);
+      TensorMath.gemmInto(a, b, false, false, 1.0, 0.0, c);
       long start = System.nanoTime();
       for (int i = 0; i < reps; i++) {
-        TensorMath.mm(a, b);
+        TensorMath.gemmInto(a, b, false, false, 1.0, 0.0, c);
       }
       nanos += System.nanoTime() - start;
       flops += 2.0 * s[0] * s[1] * s[2] * reps;

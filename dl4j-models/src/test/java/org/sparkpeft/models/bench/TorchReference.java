@@ -14,6 +14,7 @@ import java.util.Map;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.sparkpeft.models.nativebuild.IdleThreadSettings;
+import org.sparkpeft.models.nativebuild.MallocSettings;
 
 /**
  * The PyTorch side of a bench, in this invocation: {@code bench/pytorch_minilm.py} run by Debian's python3 with
@@ -58,6 +59,10 @@ final class TorchReference implements AutoCloseable {
     if (sharesIdleSettings()) {
       IdleThreadSettings.DEFAULTS.forEach(builder.environment()::putIfAbsent);
     }
+    // glibc's allocator settings bin/sparkpeft gives its JVMs (MallocSettings) are not PyTorch's: with a 128 KiB
+    // mmap threshold every tensor above it is a fresh mapping whose pages fault in anew on every op (measured: a step
+    // 4-5x slower on a VM where a first touch costs ~10 us per page), so the reference runs with glibc's defaults
+    MallocSettings.ENVIRONMENT.keySet().forEach(builder.environment()::remove);
     builder.redirectError(ProcessBuilder.Redirect.INHERIT);
     return new TorchReference(builder.start());
   }
@@ -83,6 +88,15 @@ final class TorchReference implements AutoCloseable {
       throw new IOException("the PyTorch reference refused " + command + ": " + answer.get("error").asText());
     }
     return answer;
+  }
+
+  /**
+   * The BLAS line of the header, from the reference's first setup answer: both sides' library and kernels, since a
+   * PyTorch on a reference (netlib) BLAS, or kernels forced by OPENBLAS_CORETYPE, change what the ratio means.
+   */
+  static String blasLine(JsonNode setup) {
+    return "BLAS: ND4J " + Machine.nd4jBlas() + "; PyTorch " + (setup == null || !setup.has("blas")
+        ? "not running" : setup.get("blas").asText());
   }
 
   JsonNode setup(int seq, Path tokens) throws IOException {

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
@@ -70,8 +71,11 @@ public final class TrainBench {
           torch = TorchReference.start(BenchFiles.weights(base.weights(), model.graph(), dir), threads);
         }
         String check = "";
+        JsonNode setup = torch == null ? null : torch.setup(seq, BenchFiles.tokens(ids, dir));
+        if (rows.isEmpty()) {
+          System.out.println(TorchReference.blasLine(setup));
+        }
         if (torch != null) {
-          torch.setup(seq, BenchFiles.tokens(ids, dir));
           if (rows.isEmpty()) {
             check = firstForwardCheck(model, batch, torch, seq); // both sides still hold their initial weights
           }

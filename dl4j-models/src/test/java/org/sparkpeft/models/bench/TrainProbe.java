@@ -38,7 +38,9 @@ public final class TrainProbe {
     Nd4j.factory().blas().setMaxThreads(threads);
     String nativeLib = String.valueOf(Loader.getLoadedLibraries().get("nd4jcpu"));
     nativeLib = nativeLib.substring(nativeLib.lastIndexOf("bindings/") + 9);
-    String blas = "OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE");
+    Nd4j.create(1);
+    String blas = org.sparkpeft.models.nativebuild.BlasKernels.loaded() + " / "
+        + org.sparkpeft.models.nativebuild.BlasKernels.describe();
     BaseModel base = BaseModel.defaultModel();
     ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
     try (TextTokenizer tokenizer = TextTokenizer.fromJson(base.id(), base.tokenizerJson(), 512)) {
@@ -65,10 +67,12 @@ public final class TrainProbe {
               org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
         }
         long[] stamps = new long[steps + 1];
+        long faults0 = minorFaults();
         stamps[0] = System.nanoTime();
         FineTuning.fit(model, Collections.nCopies(steps, batch), FitOptions.epochs(1),
             (step, epoch, loss) -> stamps[Math.min(step, steps)] = System.nanoTime());
         long elapsed = stamps[steps] - stamps[0];
+        long faultsPerStep = (minorFaults() - faults0) / steps;
         double[] rates = new double[steps];
         for (int k = 0; k < steps; k++) {
           rates[k] = rows.length / ((stamps[k + 1] - stamps[k]) / 1e9);
@@ -85,9 +89,22 @@ public final class TrainProbe {
           System.out.println("by class:\n" + p.getClassAggergator().asString());
           System.out.println("by op and shape:\n" + p.getLongAggergator().asString());
         }
-        System.out.printf(Locale.ROOT, "probe %s seq=%d median-ex/s=%.2f best-ex/s=%.2f native=%s blas=%s%n",
-            label, seq, rate, best, nativeLib, blas);
+        System.out.printf(Locale.ROOT,
+            "probe %s seq=%d median-ex/s=%.2f best-ex/s=%.2f minor-faults/step=%d native=%s blas=%s%n",
+            label, seq, rate, best, faultsPerStep, nativeLib, blas);
       }
+    }
+  }
+
+  /** Minor page faults of this process so far (field 10 of /proc/self/stat), -1 where unreadable. */
+  private static long minorFaults() {
+    try {
+      String stat = new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/self/stat")),
+          java.nio.charset.StandardCharsets.US_ASCII);
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[7]);
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
     }
   }
 }

@@ -11,6 +11,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkpeft.models.nativebuild.BlasKernels;
 import org.sparkpeft.models.nativebuild.IdleThreadSettings;
 import org.sparkpeft.models.nativebuild.MallocSettings;
 import org.sparkpeft.models.nativebuild.OffHeapWatch;
@@ -44,9 +45,12 @@ public record ProcessFacts(String role, long pid, String java, List<String> miss
         backend += " " + nativeBuild;
       }
       blas = String.valueOf(env.getOrDefault("blas.vendor", NONE));
-      String coreType = System.getenv("OPENBLAS_CORETYPE");
-      if (coreType != null && !coreType.isBlank()) {
-        blas += " (OPENBLAS_CORETYPE=" + coreType.trim() + ")";
+      String kernels = BlasKernels.loaded();
+      if (kernels != null) {
+        blas += " (" + kernels + ")";
+      }
+      if (BlasKernels.describe() != null && backend.startsWith("CpuBackend")) {
+        blas += ", " + BlasKernels.describe();
       }
       String idle = IdleThreadSettings.describe();
       if (idle != null && backend.startsWith("CpuBackend")) {

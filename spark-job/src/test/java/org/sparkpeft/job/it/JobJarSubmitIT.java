@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +37,14 @@ class JobJarSubmitIT {
           .filter(l -> l.contains("BLAS") && l.contains("MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 (set in the "
               + "environment)")).count();
       assertTrue(executorsWithThem >= 2, run.log());
+      // each JVM's OpenBLAS runs the kernels OPENBLAS_CORETYPE named before it loaded (BlasKernels)
+      List<String> blasLines = run.log().lines().filter(l -> l.contains("BLAS") && l.contains(", kernels ")).toList();
+      assertTrue(blasLines.size() >= 3, run.log());
+      for (String line : blasLines) {
+        Matcher kernels = Pattern.compile("kernels (\\w+)\\).*?OPENBLAS_CORETYPE=(\\w+)").matcher(line);
+        assertTrue(!line.contains("OPENBLAS_CORETYPE=")
+            || kernels.find() && kernels.group(1).equalsIgnoreCase(kernels.group(2)), line);
+      }
     }
   }
 }
