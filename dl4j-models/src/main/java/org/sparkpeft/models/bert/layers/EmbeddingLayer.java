@@ -57,8 +57,8 @@ public class EmbeddingLayer extends SparkpeftLayer<EmbeddingConf> {
       }
       TensorMath.Norm norm = TensorMath.layerNorm(x, getParam(LN_GAMMA), getParam(LN_BETA), conf.getLayerNormEps());
       cache = training ? new Cache(ids, batch, seq, kept.keep("norm", norm, false)) : null;
-      out = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATIONS, norm.y().reshape('c', batch, seq,
-          conf.getHidden()));
+      out = LayerWorkspaces.handOverActivation(workspaceMgr, norm.y().reshape('c', batch, seq, conf.getHidden()),
+          training, kept);
     }
     return out;
   }

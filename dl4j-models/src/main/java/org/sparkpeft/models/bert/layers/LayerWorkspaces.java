@@ -51,12 +51,41 @@ final class LayerWorkspaces {
    */
   static INDArray handOver(LayerWorkspaceMgr mgr, ArrayType type, INDArray result) {
     INDArray out = mgr.leverageTo(type, result);
-    if (out.isAttached()) {
-      String id = out.data().getParentWorkspace().getId();
-      if (FORWARD.equals(id) || BACKWARD.equals(id)) {
-        out = out.detach();
-      }
+    return inOurs(out) ? out.detach() : out;
+  }
+
+  /**
+   * {@link #handOver} of a layer's input gradient: where DL4J keeps gradients out of workspaces (sparkpeft's graphs
+   * do), the copy goes into a buffer of {@code buffers} that the next backward pass reuses, not into a fresh array.
+   * A fresh native array is zero-filled by libnd4j and its pages fault in anew: per training step (seq 64) the six
+   * blocks' gradients were ~18 MB of it (on a VM with ~10 us per first-touched page, ~45 ms). Safe because the layer
+   * below consumes the gradient within the same backward pass, before this layer's next one.
+   */
+  static INDArray handOverGradient(LayerWorkspaceMgr mgr, INDArray result, KeptArrays buffers) {
+    if (inOurs(result) && mgr.isScopedOut(ArrayType.ACTIVATION_GRAD)) {
+      return buffers.keep("handed.gradient", result); // DL4J's leverageTo would return a fresh detached copy
     }
-    return out;
+    return handOver(mgr, ArrayType.ACTIVATION_GRAD, result);
+  }
+
+  /**
+   * {@link #handOver} of a layer's output: in a training pass, where DL4J keeps activations out of workspaces, into a
+   * buffer of {@code buffers} that the layer's next training pass reuses (its ~3 MB per block and step at seq 64 were
+   * the other half of the fresh memory above). So a training-mode output stays valid until the layer's next
+   * training pass, as with DL4J's own workspaces; inference outputs (the frozen-trunk cache keeps them) are fresh.
+   */
+  static INDArray handOverActivation(LayerWorkspaceMgr mgr, INDArray result, boolean training, KeptArrays buffers) {
+    if (training && inOurs(result) && mgr.isScopedOut(ArrayType.ACTIVATIONS)) {
+      return buffers.keep("handed.activation", result);
+    }
+    return handOver(mgr, ArrayType.ACTIVATIONS, result);
+  }
+
+  private static boolean inOurs(INDArray array) {
+    if (!array.isAttached()) {
+      return false;
+    }
+    String id = array.data().getParentWorkspace().getId();
+    return FORWARD.equals(id) || BACKWARD.equals(id);
   }
 }

@@ -18,6 +18,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public class PoolingLayer extends AbstractLayer<PoolingConf> {
 
   private final transient LayerWorkspaces workspaces = new LayerWorkspaces();
+  /** The buffer the input gradient is handed over in, reused every backward pass. */
+  private final transient KeptArrays handed = new KeptArrays();
 
   public PoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -65,7 +67,7 @@ public class PoolingLayer extends AbstractLayer<PoolingConf> {
         INDArray scaled = epsilon.divColumnVector(mask.sum(1)).reshape('c', batch, 1, hidden);
         dx.addi(scaled).muli(mask);
       }
-      dx = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATION_GRAD, dx);
+      dx = LayerWorkspaces.handOverGradient(workspaceMgr, dx, handed);
     }
     return new Pair<>(new DefaultGradient(), dx);
   }

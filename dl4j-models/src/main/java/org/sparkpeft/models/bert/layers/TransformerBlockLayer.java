@@ -66,8 +66,8 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     try (MemoryWorkspace ignored = workspaces.forward()) {
       Cache c = forward(input, maskArray, training);
       cache = training ? keep(c) : null;
-      out = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATIONS,
-          c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden()));
+      out = LayerWorkspaces.handOverActivation(workspaceMgr,
+          c.norm2().y().reshape('c', c.batch(), c.seq(), layerConf().getHidden()), training, kept);
     }
     return out;
   }
@@ -202,8 +202,8 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
       dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
-      dx = LayerWorkspaces.handOver(workspaceMgr, ArrayType.ACTIVATION_GRAD,
-          dx.reshape('c', c.batch(), c.seq(), conf.getHidden()));
+      dx = LayerWorkspaces.handOverGradient(workspaceMgr, dx.reshape('c', c.batch(), c.seq(), conf.getHidden()),
+          kept);
     }
     cache = null;
     return new Pair<>(parameterGradients(), dx);
