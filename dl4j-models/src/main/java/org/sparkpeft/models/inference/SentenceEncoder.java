@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.tokenizer.TextTokenizer;
 
 /**
@@ -64,7 +65,7 @@ public final class SentenceEncoder implements AutoCloseable {
 
   private float[][] encodeBatch(List<int[]> batch) {
     PaddedBatch padded = PaddedBatch.of(batch);
-    INDArray pooled = graph.output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
+    INDArray pooled = ReusedActivations.output(graph, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
     if (normalize) {
       INDArray norms = pooled.norm2(1).reshape(pooled.size(0), 1);
       pooled = pooled.divColumnVector(norms);

@@ -7,6 +7,7 @@ import java.util.Random;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.inference.PaddedBatch;
 import org.sparkpeft.models.peft.PeftModel;
 
@@ -70,7 +71,8 @@ public final class FineTuning {
   /** Class probabilities [rows, classes] of one batch (inference mode: no dropout). */
   public static INDArray predict(PeftModel model, TokenBatch batch) {
     PaddedBatch padded = batch.padded();
-    return model.graph().output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
+    return ReusedActivations.output(model.graph(), new INDArray[] {padded.ids()},
+        new INDArray[] {padded.mask()})[0];
   }
 
   /** Fraction of rows whose most probable class is their label. */

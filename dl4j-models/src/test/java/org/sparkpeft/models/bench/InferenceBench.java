@@ -20,6 +20,7 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 import org.sparkpeft.models.BaseModel;
 import org.sparkpeft.models.bert.BertGraphs;
 import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.peft.HeadConfig;
 import org.sparkpeft.models.peft.Optimization;
 import org.sparkpeft.models.peft.PeftMethods;
@@ -154,7 +155,7 @@ public final class InferenceBench {
     INDArray mask = Nd4j.onesLike(input);
     long start = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
-      graph.output(false, new INDArray[] {input}, new INDArray[] {mask});
+      ReusedActivations.output(graph, new INDArray[] {input}, new INDArray[] {mask});
     }
     return BATCH * iterations / ((System.nanoTime() - start) / 1e9);
   }

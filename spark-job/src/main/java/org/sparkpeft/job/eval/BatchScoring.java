@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.sparkpeft.job.batch.Minibatch;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 
 /**
  * Scores minibatches with a classifier graph (inference mode): per-example cross-entropy and the confusion counts.
@@ -22,7 +23,7 @@ public final class BatchScoring {
     while (batches.hasNext()) {
       Minibatch batch = batches.next();
       MultiDataSet data = batch.toMultiDataSet(classes);
-      INDArray probs = graph.output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
+      INDArray probs = ReusedActivations.output(graph, data.getFeatures(), data.getFeaturesMaskArrays())[0];
       int[] labels = batch.labels();
       String[] ids = batch.documents();
       for (int i = 0; i < labels.length; i++) {

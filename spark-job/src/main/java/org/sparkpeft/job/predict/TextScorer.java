@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkpeft.data.clean.TextCleaner;
 import org.sparkpeft.data.shard.TokenizerCache;
 import org.sparkpeft.job.score.AdapterScorer;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.inference.PaddedBatch;
 import org.sparkpeft.models.peft.PeftModel;
 import org.sparkpeft.tokenizer.TextTokenizer;
@@ -177,7 +178,8 @@ public final class TextScorer implements Serializable {
     for (int start = 0; start < order.size(); start += batchSize) {
       List<Integer> batch = order.subList(start, Math.min(order.size(), start + batchSize));
       PaddedBatch padded = padded(batch, ids);
-      INDArray probs = graph.output(false, new INDArray[] {padded.ids()}, new INDArray[] {padded.mask()})[0];
+      INDArray probs = ReusedActivations.output(graph, new INDArray[] {padded.ids()},
+          new INDArray[] {padded.mask()})[0];
       for (int r = 0; r < batch.size(); r++) {
         out[batch.get(r)][adapter] = probs.getRow(r).toDoubleVector();
       }

@@ -66,6 +66,11 @@ final class KeptArrays {
     return new TensorMath.Gelu(keep(name + ".y", gelu.y()), keep(name + ".derivative", gelu.derivative()));
   }
 
+  /** Whether a buffer named {@code name} exists. */
+  boolean holds(String name) {
+    return buffers.containsKey(name);
+  }
+
   void clear() {
     buffers.clear();
     slots.clear();
