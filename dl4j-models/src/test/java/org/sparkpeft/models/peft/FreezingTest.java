@@ -102,7 +102,8 @@ class FreezingTest {
         config, new Optimization(new Adam(1e-2), 0.01, 7));
     org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(4);
     model.graph().paramTable().forEach((key, value) -> {
-      if (key.endsWith(".loraB")) { // B = 0 would leave A without gradient
+      // B = 0 (an adapter's up-projection = 0) would leave A (the down-projection) without gradient
+      if (model.trainableParams().contains(key) && value.amaxNumber().doubleValue() == 0) {
         value.assign(org.nd4j.linalg.factory.Nd4j.randn(value.dataType(), value.shape()).muli(0.1));
       }
     });
@@ -130,7 +131,15 @@ class FreezingTest {
         org.junit.jupiter.params.provider.Arguments.of(new LoraConfig(2, 4, 0, EnumSet.of(DenseRole.VALUE), Set.of(1),
             false, HeadConfig.linear(3)), 1),
         org.junit.jupiter.params.provider.Arguments.of(LoraConfig.of(2, 4, EnumSet.of(DenseRole.QUERY),
-            HeadConfig.linear(3)), 0));
+            HeadConfig.linear(3)), 0),
+        // the blocks just above the frozen embeddings compute no input gradient: their projections' own
+        // gradients (key and value trained; IA3 also scaling the FFN's input; adapters after two projections)
+        org.junit.jupiter.params.provider.Arguments.of(LoraConfig.of(2, 4,
+            EnumSet.of(DenseRole.QUERY, DenseRole.KEY, DenseRole.VALUE), HeadConfig.linear(3)), 0),
+        org.junit.jupiter.params.provider.Arguments.of(new org.sparkpeft.models.peft.ia3.Ia3Config(
+            EnumSet.allOf(DenseRole.class), Set.of(), HeadConfig.linear(3)), 0),
+        org.junit.jupiter.params.provider.Arguments.of(new org.sparkpeft.models.peft.adapter.AdapterConfig(3,
+            org.sparkpeft.models.peft.adapter.AdapterActivation.GELU, true, Set.of(), HeadConfig.linear(3)), 0));
   }
 
   private static Map<String, INDArray> gradients(PeftModel model) {

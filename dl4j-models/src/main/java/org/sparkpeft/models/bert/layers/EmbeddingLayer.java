@@ -69,6 +69,10 @@ public class EmbeddingLayer extends SparkpeftLayer<EmbeddingConf> {
       throw new IllegalStateException("backprop in " + layerId() + " without a training forward pass");
     }
     EmbeddingConf conf = layerConf();
+    if (conf.allFrozen()) {
+      cache = null; // nothing here trains, and the ids below take no gradient: LayerNorm's backward would be wasted
+      return new Pair<>(parameterGradients(), null);
+    }
     try (MemoryWorkspace ignored = workspaces.backward()) {
       INDArray dy = epsilon.dup('c').reshape('c', cache.batch() * cache.seq(), conf.getHidden());
       INDArray dx = TensorMath.layerNormBackward(cache.norm(), getParam(LN_GAMMA), dy, grad(LN_GAMMA), grad(LN_BETA));

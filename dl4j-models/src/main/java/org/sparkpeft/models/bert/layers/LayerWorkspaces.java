@@ -86,6 +86,11 @@ final class LayerWorkspaces {
     return handOver(mgr, ArrayType.ACTIVATIONS, result);
   }
 
+  /** Whether DL4J keeps input gradients out of workspaces in this pass (sparkpeft's graphs do). */
+  static boolean isScopedOut(LayerWorkspaceMgr mgr) {
+    return mgr.isScopedOut(ArrayType.ACTIVATION_GRAD);
+  }
+
   private static boolean inOurs(INDArray array) {
     if (!array.isAttached()) {
       return false;

@@ -72,4 +72,14 @@ public interface ProjectionHook {
    */
   INDArray backward(DenseRole role, INDArray x, INDArray dy, InnerBackward inner, Params params,
                     Map<String, INDArray> saved);
+
+  /**
+   * Whether this hook's parameter gradients around the dense of {@code role} depend on what {@code inner} returns
+   * (dL/dx of the dense inside). When no hook around a dense says so and nothing upstream of the block trains, the
+   * block skips that dense's input-gradient GEMM and hands the hooks an array of undefined values instead.
+   * True unless a hook knows better.
+   */
+  default boolean needsInnerInputGradient(DenseRole role) {
+    return true;
+  }
 }

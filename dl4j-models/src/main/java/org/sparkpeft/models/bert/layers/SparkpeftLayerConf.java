@@ -70,7 +70,12 @@ public abstract class SparkpeftLayerConf extends BaseLayer {
 
   /** Whether no parameter of this layer trains and nothing upstream needs its input gradient. */
   public boolean skipsBackprop() {
-    return upstreamFrozen && frozenParams.containsAll(layout().names());
+    return upstreamFrozen && allFrozen();
+  }
+
+  /** Whether no parameter of this layer trains. */
+  public boolean allFrozen() {
+    return frozenParams.containsAll(layout().names());
   }
 
   public boolean isFrozen(String param) {

@@ -172,9 +172,10 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     if (conf.skipsBackprop()) {
       // nothing here or upstream trains: the input gradient would be discarded (its parameter gradients stay zero)
       cache = null;
-      INDArray zeros = Nd4j.zeros(input.dataType(), c.batch(), c.seq(), conf.getHidden());
-      return new Pair<>(parameterGradients(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zeros));
+      return new Pair<>(parameterGradients(), unusedInputGradient(workspaceMgr, c));
     }
+    // nothing upstream trains: only this block's parameter gradients, not dL/dx (PyTorch's autograd skips it too)
+    boolean inputGradient = !conf.isUpstreamFrozen();
     INDArray dx;
     try (MemoryWorkspace ignored = workspaces.backward()) {
       INDArray dOut = epsilon.dup('c').reshape('c', c.batch() * c.seq(), conf.getHidden());
@@ -191,22 +192,84 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
       int heads = conf.getHeads();
       int dim = conf.getHidden() / heads;
       INDArray dContextHeads = TensorMath.splitHeads(dContext, c.batch(), c.seq(), heads, dim);
-      INDArray dProbs = TensorMath.mm(dContextHeads, c.vh(), false, true);
-      INDArray dV = TensorMath.mm(c.probs(), dContextHeads, true, false);
-      // scores = q' k^T with q' = q / sqrt(dim) (the cache keeps q'): dq = dS k / sqrt(dim), dk = dS^T q'
-      INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs);
-      INDArray dQ = TensorMath.mm(dScores, c.kh()).muli(1.0 / Math.sqrt(dim));
-      INDArray dK = TensorMath.mm(dScores, c.qh(), true, false);
-
-      dx = dAttended;
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
-      dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
-      dx = LayerWorkspaces.handOverGradient(workspaceMgr, dx.reshape('c', c.batch(), c.seq(), conf.getHidden()),
-          kept);
+      boolean query = inputGradient || trains(DenseRole.QUERY);
+      boolean key = inputGradient || trains(DenseRole.KEY);
+      INDArray dQ = null;
+      INDArray dK = null;
+      if (query || key) {
+        INDArray dProbs = TensorMath.mm(dContextHeads, c.vh(), false, true);
+        // scores = q' k^T with q' = q / sqrt(dim) (the cache keeps q'): dq = dS k / sqrt(dim), dk = dS^T q'
+        INDArray dScores = TensorMath.softmaxBackwardInPlace(c.probs(), dProbs);
+        dQ = query ? TensorMath.mm(dScores, c.kh()).muli(1.0 / Math.sqrt(dim)) : null;
+        dK = key ? TensorMath.mm(dScores, c.qh(), true, false) : null;
+      }
+      INDArray dV = inputGradient || trains(DenseRole.VALUE) ? TensorMath.mm(c.probs(), dContextHeads, true, false)
+          : null;
+      if (inputGradient) {
+        dx = dAttended;
+        dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dQ), DenseRole.QUERY, trace));
+        dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dK), DenseRole.KEY, trace));
+        dx.addi(denseBackward(c.x(), TensorMath.mergeHeads(dV), DenseRole.VALUE, trace));
+        dx = LayerWorkspaces.handOverGradient(workspaceMgr, dx.reshape('c', c.batch(), c.seq(), conf.getHidden()),
+            kept);
+      } else {
+        projectionParamGrads(c.x(), dQ, DenseRole.QUERY, trace);
+        projectionParamGrads(c.x(), dK, DenseRole.KEY, trace);
+        projectionParamGrads(c.x(), dV, DenseRole.VALUE, trace);
+        dx = null;
+      }
+    }
+    if (dx == null) {
+      dx = unusedInputGradient(workspaceMgr, c);
     }
     cache = null;
     return new Pair<>(parameterGradients(), dx);
+  }
+
+  /**
+   * The input gradient returned where nothing upstream reads it (DL4J still passes one down): zeros, in a buffer this
+   * layer reuses, not a fresh array each step.
+   */
+  private INDArray unusedInputGradient(LayerWorkspaceMgr workspaceMgr, Cache c) {
+    INDArray zeros = kept.slot("unused.gradient", input.dataType(), c.batch(), c.seq(), layerConf().getHidden());
+    zeros.assign(0.0);
+    return LayerWorkspaces.isScopedOut(workspaceMgr) ? zeros
+        : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zeros);
+  }
+
+  /** Whether the dense of {@code role} has a trainable weight or bias, or a hook wraps it. */
+  private boolean trains(DenseRole role) {
+    if (grad(weight(role)) != null || grad(bias(role)) != null) {
+      return true;
+    }
+    for (ProjectionHook hook : layerConf().getHooks()) {
+      if (hook.wraps(role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The parameter gradients of a query, key or value projection from its output gradient {@code dyHeads} (null when
+   * it {@link #trains} nothing), where dL/dx is not needed: without the dense's input-gradient GEMM unless a hook
+   * around it {@link ProjectionHook#needsInnerInputGradient needs it}.
+   */
+  private void projectionParamGrads(INDArray x, INDArray dyHeads, DenseRole role, Trace trace) {
+    if (dyHeads == null || !trains(role)) {
+      return;
+    }
+    INDArray dy = TensorMath.mergeHeads(dyHeads);
+    List<ProjectionHook> hooks = layerConf().getHooks();
+    boolean innerNeeded = false;
+    for (ProjectionHook hook : hooks) {
+      innerNeeded |= hook.wraps(role) && hook.needsInnerInputGradient(role);
+    }
+    if (innerNeeded) {
+      denseBackward(x, dy, role, hooks, hooks.size(), trace);
+      return;
+    }
+    denseBackward(x, dy, role, hooks, hooks.size(), trace, false);
   }
 
   /**
@@ -219,12 +282,20 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
 
   private INDArray denseBackward(INDArray x, INDArray dy, DenseRole role, List<ProjectionHook> hooks, int depth,
                                  Trace trace) {
+    return denseBackward(x, dy, role, hooks, depth, trace, true);
+  }
+
+  /** As above; without {@code inputGradient} the plain dense returns an array of undefined values for dL/dx. */
+  private INDArray denseBackward(INDArray x, INDArray dy, DenseRole role, List<ProjectionHook> hooks, int depth,
+                                 Trace trace, boolean inputGradient) {
     if (depth == 0) {
       TensorMath.linearParamGrads(x, dy, grad(weight(role)), grad(bias(role)));
-      return TensorMath.linearInputGrad(dy, getParam(weight(role)));
+      return inputGradient ? TensorMath.linearInputGrad(dy, getParam(weight(role)))
+          : Nd4j.createUninitialized(x.dataType(), x.shape());
     }
     ProjectionHook hook = hooks.get(depth - 1);
-    ProjectionHook.InnerBackward inner = (in, d) -> denseBackward(in, d, role, hooks, depth - 1, trace);
+    ProjectionHook.InnerBackward inner = (in, d) -> denseBackward(in, d, role, hooks, depth - 1, trace,
+        inputGradient);
     if (!hook.wraps(role)) {
       return inner.backward(x, dy);
     }

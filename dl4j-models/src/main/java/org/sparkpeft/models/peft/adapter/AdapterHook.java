@@ -77,6 +77,12 @@ public record AdapterHook(int size, AdapterActivation activation, boolean residu
         residual, saved);
   }
 
+  /** The adapter sits after the dense: its gradients come from dy; the dense's input gradient only passes through. */
+  @Override
+  public boolean needsInnerInputGradient(DenseRole role) {
+    return false;
+  }
+
   @Override
   public INDArray backward(DenseRole role, INDArray x, INDArray dy, InnerBackward inner, Params params,
                            Map<String, INDArray> saved) {

@@ -77,6 +77,12 @@ public record Ia3Hook(Set<DenseRole> targets) implements ProjectionHook {
     return y.muliRowVector(scaling);
   }
 
+  /** An input scaling's gradient is read from the dense's input gradient; an output scaling's is not. */
+  @Override
+  public boolean needsInnerInputGradient(DenseRole role) {
+    return scalesInput(role);
+  }
+
   @Override
   public INDArray backward(DenseRole role, INDArray x, INDArray dyOut, InnerBackward inner, Params params,
                            Map<String, INDArray> saved) {

@@ -125,6 +125,12 @@ public record LoraHook(int rank, double scale, double dropout, Set<DenseRole> ta
     return y;
   }
 
+  /** LoRA's gradients come from dy and its own forward state; the dense's input gradient only passes through. */
+  @Override
+  public boolean needsInnerInputGradient(DenseRole role) {
+    return false;
+  }
+
   @Override
   public INDArray backward(DenseRole role, INDArray x, INDArray dy, InnerBackward inner, Params params,
                            Map<String, INDArray> saved) {
