@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkpeft.models.bert.layers.PoolingConf;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.bert.layers.TransformerBlockConf;
 import org.sparkpeft.models.peft.PeftModel;
 
@@ -152,7 +153,10 @@ public final class TrunkSplit {
         if (vertex.getLayerPreProcessor() != null) {
           act = vertex.getLayerPreProcessor().preProcess(act, (int) act.size(0), workspaces);
         }
-        act = vertex.getLayer().activate(act, false, workspaces);
+        INDArray in = act;
+        // the next layer consumes each output but the last, which the caller keeps (the cache): only that one fresh
+        act = i < at - 1 ? ReusedActivations.during(() -> vertex.getLayer().activate(in, false, workspaces))
+            : vertex.getLayer().activate(in, false, workspaces);
       }
       return act;
     } finally {

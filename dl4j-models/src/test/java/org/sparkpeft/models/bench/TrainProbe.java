@@ -77,6 +77,14 @@ public final class TrainProbe {
         for (int k = 0; k < steps; k++) {
           rates[k] = rows.length / ((stamps[k + 1] - stamps[k]) / 1e9);
         }
+        int window = Integer.getInteger("probe.window", 0); // ex/s per window of steps: warm-up and drift
+        if (window > 0) {
+          StringBuilder trend = new StringBuilder();
+          for (int k = 0; k + window <= steps; k += window) {
+            trend.append(String.format(Locale.ROOT, " %.1f", rows.length * window / ((stamps[k + window] - stamps[k]) / 1e9)));
+          }
+          System.out.printf("trend %s seq=%d ex/s per %d steps:%s%n", label, seq, window, trend);
+        }
         java.util.Arrays.sort(rates);
         double rate = rates[steps / 2];
         double best = rates[steps - 1];

@@ -106,6 +106,19 @@ class TrunkSplitTest {
     assertNull(TrunkSplit.of(model(new BitFitConfig(HeadConfig.linear(3)))));
   }
 
+  /** The cache keeps each batch's features: a later batch must not overwrite them (the last trunk layer's are fresh). */
+  @ParameterizedTest
+  @MethodSource("methods")
+  void featuresStayValidAfterLaterBatches(PeftConfig config) {
+    TrunkSplit split = TrunkSplit.of(model(config));
+    INDArray mask = TinyBert.mask(DataType.FLOAT, 6, 6, 4, 5);
+    INDArray first = split.features(TinyBert.ids(DataType.FLOAT, 31, 3, 6, TinyBert.CONFIG.vocab()), mask);
+    INDArray kept = first.dup();
+    INDArray second = split.features(TinyBert.ids(DataType.FLOAT, 32, 3, 6, TinyBert.CONFIG.vocab()), mask);
+    assertTrue(kept.sub(second).amaxNumber().doubleValue() > 1e-4, "different batches, different features");
+    assertEquals(kept, first, "the next batch overwrote the features kept from the first");
+  }
+
   private static PeftModel model(PeftConfig config) {
     return PeftMethods.create(TinyBert.encoder(TinyBert.CONFIG, PoolingConf.Mode.MEAN, DataType.FLOAT), config,
         new Optimization(new Adam(1e-2), 0.01, 7));

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.peft.PeftModel;
 import org.sparkpeft.models.train.TrunkSplit;
 
@@ -89,7 +90,10 @@ final class SharedTrunk {
       if (vertex.getLayerPreProcessor() != null) {
         act = vertex.getLayerPreProcessor().preProcess(act, (int) act.size(0), workspaces);
       }
-      act = vertex.getLayer().activate(act, false, workspaces);
+      INDArray in = act;
+      // each output but the last is consumed by the next layer: those go into the layers' reused buffers
+      act = i < to - 1 ? ReusedActivations.during(() -> vertex.getLayer().activate(in, false, workspaces))
+          : vertex.getLayer().activate(in, false, workspaces);
     }
     return act;
   }

@@ -24,10 +24,19 @@ public final class ReusedActivations {
     if (!reusable(graph)) {
       return graph.output(false, features, masks);
     }
+    return during(() -> graph.output(false, features, masks));
+  }
+
+  /**
+   * {@code pass} with this thread's inference outputs of sparkpeft's layers (embeddings, blocks) in their reused
+   * buffers: each stays valid only until the same layer's next pass, so the caller consumes every such output within
+   * the pass (a layer-by-layer forward runs all but its last layer in here, {@code TrunkSplit.features}).
+   */
+  public static <T> T during(java.util.function.Supplier<T> pass) {
     boolean outer = LayerWorkspaces.REUSED_INFERENCE.get();
     LayerWorkspaces.REUSED_INFERENCE.set(true);
     try {
-      return graph.output(false, features, masks);
+      return pass.get();
     } finally {
       LayerWorkspaces.REUSED_INFERENCE.set(outer);
     }
