@@ -59,7 +59,7 @@ public final class InferenceBench {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(threads);
     System.out.printf("MiniLM inference (no grad, mean-pooled embeddings), batch %d, %d threads; %d alternating "
-        + "repetitions of %d forwards per side%n", BATCH, threads, reps, iterations);
+        + "repetitions of %d forwards per side, after one untimed repetition each%n", BATCH, threads, reps, iterations);
     System.out.println("machine: " + Machine.describe());
     Path dir = Files.createTempDirectory("sparkpeft-bench");
     // the reference reads the base weights (its head is not used here: the encoder's pooled output is the work)
@@ -75,15 +75,13 @@ public final class InferenceBench {
         if (rows.isEmpty()) {
           System.out.println(TorchReference.blasLine(setup));
         }
-        if (torch != null) {
-        }
         List<long[]> shapes = Machine.gemmShapes(model.config(), BATCH, seq);
         double nd4jGemm = Machine.nd4jGemm(shapes, 3);
         double torchGemm = torch == null ? Double.NaN : torch.gemm(shapes, 3);
-        dl4j(graph, ids, 1);
-        ort(env, session, ids, 1);
+        dl4j(graph, ids, iterations); // one untimed repetition per side first
+        ort(env, session, ids, iterations);
         if (torch != null) {
-          torch.infer(seq, 1);
+          torch.infer(seq, iterations);
         }
         List<Double> d = new ArrayList<>();
         List<Double> t = new ArrayList<>();

@@ -55,7 +55,8 @@ public final class TrainBench {
     BaseModel base = BaseModel.defaultModel();
     ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
     System.out.printf("MiniLM LoRA training (r=8 alpha 16 dropout 0.1, query+value, + linear head; AdamW), batch %d, "
-        + "%d threads; %d alternating repetitions of %d steps per side%n", BATCH, threads, reps, steps);
+        + "%d threads; %d alternating repetitions of %d steps per side, after one untimed repetition each%n", BATCH,
+        threads, reps, steps);
     System.out.println("machine: " + Machine.describe());
     System.out.println("examples/s = train examples/s: optimizer steps (forward+backward+update) over their wall "
         + "time; GFLOP/s counts 2x the forward GEMM FLOPs per example (no frozen weight gradients)");
@@ -83,9 +84,12 @@ public final class TrainBench {
         List<long[]> shapes = Machine.gemmShapes(base.config(), BATCH, seq);
         double nd4jGemm = Machine.nd4jGemm(shapes, 3);
         double torchGemm = torch == null ? Double.NaN : torch.gemm(shapes, 3);
-        fit(model, batch, 2);
+        // one untimed repetition per side first (at least 2 steps): the JVM's JIT and heap settle over the first
+        // tens of steps, PyTorch's allocator over the first few
+        int warmUp = Math.max(2, steps);
+        fit(model, batch, warmUp);
         if (torch != null) {
-          torch.train(seq, 2);
+          torch.train(seq, warmUp);
         }
         List<Double> dl4j = new ArrayList<>();
         List<Double> ref = new ArrayList<>();
