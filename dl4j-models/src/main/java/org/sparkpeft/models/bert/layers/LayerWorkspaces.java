@@ -25,7 +25,7 @@ final class LayerWorkspaces {
 
   static final String FORWARD = "sparkpeft-layer-forward";
   static final String BACKWARD = "sparkpeft-layer-backward";
-  /** Whether this thread is inside {@link ReusedActivations#output}. */
+  /** Whether this thread is inside {@link ReusedActivations#during} (which {@link ReusedActivations#output} uses). */
   static final ThreadLocal<Boolean> REUSED_INFERENCE = ThreadLocal.withInitial(() -> false);
 
   private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
@@ -75,9 +75,8 @@ final class LayerWorkspaces {
    * buffer of {@code buffers} that the layer's next training pass reuses (its ~3 MB per block and step at seq 64 were
    * the other half of the fresh memory above). So a training-mode output stays valid until the layer's next
    * training pass, as with DL4J's own workspaces. Inference outputs are fresh (the frozen-trunk cache keeps them),
-   * except inside {@link ReusedActivations#output}, where the graph's own outputs are not these layers' and each
-   * intermediate one is consumed within the pass: there they go into the same buffer (a training step never has an
-   * inference pass between its forward and backward).
+   * except inside {@link ReusedActivations#during}, whose callers consume each such output within the pass: there
+   * they go into the same buffer (a training step never has an inference pass between its forward and backward).
    */
   static INDArray handOverActivation(LayerWorkspaceMgr mgr, INDArray result, boolean training, KeptArrays buffers) {
     if ((training || REUSED_INFERENCE.get()) && inOurs(result) && mgr.isScopedOut(ArrayType.ACTIVATIONS)) {

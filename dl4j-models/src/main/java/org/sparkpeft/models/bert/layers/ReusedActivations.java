@@ -1,5 +1,7 @@
 package org.sparkpeft.models.bert.layers;
 
+import java.util.function.Supplier;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -32,7 +34,7 @@ public final class ReusedActivations {
    * buffers: each stays valid only until the same layer's next pass, so the caller consumes every such output within
    * the pass (a layer-by-layer forward runs all but its last layer in here, {@code TrunkSplit.features}).
    */
-  public static <T> T during(java.util.function.Supplier<T> pass) {
+  public static <T> T during(Supplier<T> pass) {
     boolean outer = LayerWorkspaces.REUSED_INFERENCE.get();
     LayerWorkspaces.REUSED_INFERENCE.set(true);
     try {

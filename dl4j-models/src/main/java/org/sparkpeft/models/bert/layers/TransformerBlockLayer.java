@@ -265,11 +265,7 @@ public class TransformerBlockLayer extends SparkpeftLayer<TransformerBlockConf> 
     for (ProjectionHook hook : hooks) {
       innerNeeded |= hook.wraps(role) && hook.needsInnerInputGradient(role);
     }
-    if (innerNeeded) {
-      denseBackward(x, dy, role, hooks, hooks.size(), trace);
-      return;
-    }
-    denseBackward(x, dy, role, hooks, hooks.size(), trace, false);
+    denseBackward(x, dy, role, hooks, hooks.size(), trace, innerNeeded);
   }
 
   /**
