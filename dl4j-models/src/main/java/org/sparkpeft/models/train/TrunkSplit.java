@@ -144,24 +144,33 @@ public final class TrunkSplit {
    */
   public INDArray features(INDArray ids, INDArray mask) {
     ComputationGraph graph = model.graph();
-    LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
     graph.setLayerMaskArrays(new INDArray[] {mask}, null);
     try {
-      INDArray act = ids;
-      for (int i = 0; i < at; i++) {
-        LayerVertex vertex = (LayerVertex) graph.getVertex(chain.get(i));
-        if (vertex.getLayerPreProcessor() != null) {
-          act = vertex.getLayerPreProcessor().preProcess(act, (int) act.size(0), workspaces);
-        }
-        INDArray in = act;
-        // the next layer consumes each output but the last, which the caller keeps (the cache): only that one fresh
-        act = i < at - 1 ? ReusedActivations.during(() -> vertex.getLayer().activate(in, false, workspaces))
-            : vertex.getLayer().activate(in, false, workspaces);
-      }
-      return act;
+      return infer(graph, chain, 0, at, ids); // the last output is what the cache keeps
     } finally {
       graph.clearLayerMaskArrays();
     }
+  }
+
+  /**
+   * Runs layers {@code from} (inclusive) to {@code to} (exclusive) of {@code chain} in {@code graph} on
+   * {@code input}, in inference mode, with the mask arrays the caller set on the graph. Each output but the last is
+   * consumed by the next layer, so those go into the layers' reused buffers ({@link ReusedActivations#during}); the
+   * last, which the caller keeps, is a fresh array.
+   */
+  public static INDArray infer(ComputationGraph graph, List<String> chain, int from, int to, INDArray input) {
+    LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+    INDArray act = input;
+    for (int i = from; i < to; i++) {
+      LayerVertex vertex = (LayerVertex) graph.getVertex(chain.get(i));
+      if (vertex.getLayerPreProcessor() != null) {
+        act = vertex.getLayerPreProcessor().preProcess(act, (int) act.size(0), workspaces);
+      }
+      INDArray in = act;
+      act = i < to - 1 ? ReusedActivations.during(() -> vertex.getLayer().activate(in, false, workspaces))
+          : vertex.getLayer().activate(in, false, workspaces);
+    }
+    return act;
   }
 
   /** The graph from the first trained layer up, sharing the model's parameters and updater state. */

@@ -4,10 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.sparkpeft.models.bert.layers.ReusedActivations;
 import org.sparkpeft.models.peft.PeftModel;
 import org.sparkpeft.models.train.TrunkSplit;
 
@@ -83,18 +80,6 @@ final class SharedTrunk {
   }
 
   private INDArray forward(ComputationGraph graph, int from, int to, INDArray input) {
-    LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
-    INDArray act = input;
-    for (int i = from; i < to; i++) {
-      LayerVertex vertex = (LayerVertex) graph.getVertex(chain.get(i));
-      if (vertex.getLayerPreProcessor() != null) {
-        act = vertex.getLayerPreProcessor().preProcess(act, (int) act.size(0), workspaces);
-      }
-      INDArray in = act;
-      // each output but the last is consumed by the next layer: those go into the layers' reused buffers
-      act = i < to - 1 ? ReusedActivations.during(() -> vertex.getLayer().activate(in, false, workspaces))
-          : vertex.getLayer().activate(in, false, workspaces);
-    }
-    return act;
+    return TrunkSplit.infer(graph, chain, from, to, input);
   }
 }
