@@ -55,7 +55,7 @@ public final class TrainProbe {
         }
         TokenBatch batch = new TokenBatch(rows, labels);
         PeftModel model = PeftMethods.create(encoder, PeftMethods.parse("lora",
-            Map.of("r", "8", "lora_alpha", "16", "target_modules", "query,value"), HeadConfig.linear(2)),
+            Map.of("r", "8", "lora_alpha", "16", "lora_dropout", "0.1", "target_modules", "query,value"), HeadConfig.linear(2)),
             Optimization.adamW(1e-3, 0.01));
         FineTuning.fit(model, List.of(batch, batch), FitOptions.epochs(1), FineTuning.StepListener.NONE);
         boolean profile = Boolean.getBoolean("probe.profile");
@@ -65,6 +65,17 @@ public final class TrainProbe {
               .checkElapsedTime(true).build());
           Nd4j.getExecutioner().setProfilingMode(
               org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+        }
+        int fits = Integer.getInteger("probe.fits", 0); // the bench's way: fit() calls of 10 steps, timed whole
+        for (int f = 0; f < fits; f++) {
+          long[] at = new long[11];
+          long t0 = System.nanoTime();
+          FineTuning.fit(model, Collections.nCopies(10, batch), FitOptions.epochs(1),
+              (step, epoch, loss) -> at[Math.min(step, 10)] = System.nanoTime());
+          long t1 = System.nanoTime();
+          System.out.printf(Locale.ROOT, "fit %s seq=%d ex/s=%.1f (first step %.0f ms, steps 2-10 %.1f ex/s, after the"
+              + " last step %.0f ms)%n", label, seq, 10 * rows.length / ((t1 - t0) / 1e9), (at[1] - t0) / 1e6,
+              9 * rows.length / ((at[10] - at[1]) / 1e9), (t1 - at[10]) / 1e6);
         }
         long[] stamps = new long[steps + 1];
         long faults0 = minorFaults();
