@@ -89,18 +89,35 @@ class DefaultsChooserTest {
   }
 
   @Test
+  void longTextsGetTheBudgetsEpochsOverShorterRows() {
+    // SpamAssassin-like: 4,709 train emails, 70 % of them past 256 tokens, prepared at 256
+    DataFacts facts = facts(manifest(Map.of("ham", 3_275L, "spam", 1_434L),
+        Map.of(32, 300L, 64, 600L, 128, 700L, 256, 4_315L), 256, 256));
+    DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
+    TrainConfig.Train t = chosen.config().train();
+    // 128 tokens would still give 2 epochs; the budget's 4 epochs come at 64
+    assertTrue(DefaultsChooser.BUDGET_TOKENS_PER_ROW / facts.meanCostLength(128) >= DefaultsChooser.MIN_EPOCHS);
+    assertEquals(64, t.maxLength(), chosen.table(facts));
+    assertEquals(DefaultsChooser.BUDGET_EPOCHS, t.epochs(), chosen.table(facts));
+    assertTrue(byKey(chosen).get("train.max-length").reason().contains("4 at 64"),
+        byKey(chosen).get("train.max-length").reason());
+  }
+
+  @Test
   void largeDataStaysInTheBudgetPerRowByCuttingLength() {
     DataFacts facts = facts(LARGE);
     DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
     TrainConfig.Train t = chosen.config().train();
     assertTrue(t.maxLength() < 512 && t.maxLength() >= DefaultsChooser.MIN_LENGTH, t.toString());
-    assertTrue(t.maxLength() < 300, "even the 90th percentile's bucket leaves fewer than 2 epochs: " + t);
-    assertTrue(t.epochs() >= DefaultsChooser.MIN_EPOCHS, t.toString());
+    assertTrue(t.maxLength() < 300, "even the 90th percentile's bucket leaves fewer than 4 epochs: " + t);
+    // rows are cut until the budget gives its own 4 epochs (or the floor length is reached)
+    assertTrue(t.epochs() >= DefaultsChooser.BUDGET_EPOCHS || t.maxLength() == DefaultsChooser.MIN_LENGTH,
+        t.toString());
     double work = t.epochs() * 100_000.0 * facts.meanCostLength(t.maxLength());
     assertTrue(work <= DefaultsChooser.BUDGET_TOKENS_PER_ROW * 100_000.0, work + " row-tokens, " + t);
-    // the longest length that still allows the minimum epochs was kept
+    // the longest length that still allows the budget's epochs was kept
     int next = facts.lengthCandidates().get(facts.lengthCandidates().indexOf(t.maxLength()) + 1);
-    assertTrue(DefaultsChooser.BUDGET_TOKENS_PER_ROW / facts.meanCostLength(next) < DefaultsChooser.MIN_EPOCHS);
+    assertTrue(DefaultsChooser.BUDGET_TOKENS_PER_ROW / facts.meanCostLength(next) < DefaultsChooser.BUDGET_EPOCHS);
     assertEquals(32, t.batchSize(), "plenty of steps: the largest batch");
     assertTrue(byKey(chosen).get("train.max-length").reason().contains("budget")
         && byKey(chosen).get("train.max-length").reason().contains("90 % of rows reach 300 tokens"),
