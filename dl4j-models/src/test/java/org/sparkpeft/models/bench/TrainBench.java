@@ -40,6 +40,8 @@ import org.sparkpeft.tokenizer.TextTokenizer;
 public final class TrainBench {
 
   private static final int BATCH = 32;
+  /** Untimed steps per side before the timed repetitions (at least one repetition's steps). */
+  static final int WARM_UP_STEPS = Integer.getInteger("sparkpeft.bench.warmup-steps", 40);
   private static final int PROFILED_STEPS = 2;
 
   private TrainBench() {}
@@ -55,8 +57,8 @@ public final class TrainBench {
     BaseModel base = BaseModel.defaultModel();
     ComputationGraph encoder = BertGraphs.embeddingModel(base.weights(), PoolingConf.Mode.MEAN);
     System.out.printf("MiniLM LoRA training (r=8 alpha 16 dropout 0.1, query+value, + linear head; AdamW), batch %d, "
-        + "%d threads; %d alternating repetitions of %d steps per side, after one untimed repetition each%n", BATCH,
-        threads, reps, steps);
+        + "%d threads; %d alternating repetitions of %d steps per side, after %d untimed steps each%n", BATCH,
+        threads, reps, steps, Math.max(WARM_UP_STEPS, steps));
     System.out.println("machine: " + Machine.describe());
     System.out.println("examples/s = train examples/s: optimizer steps (forward+backward+update) over their wall "
         + "time; GFLOP/s counts 2x the forward GEMM FLOPs per example (no frozen weight gradients)");
@@ -84,9 +86,11 @@ public final class TrainBench {
         List<long[]> shapes = Machine.gemmShapes(base.config(), BATCH, seq);
         double nd4jGemm = Machine.nd4jGemm(shapes, 3);
         double torchGemm = torch == null ? Double.NaN : torch.gemm(shapes, 3);
-        // one untimed repetition per side first (at least 2 steps): the JVM's JIT and heap settle over the first
-        // tens of steps, PyTorch's allocator over the first few
-        int warmUp = Math.max(2, steps);
+        // untimed steps per side first, the same number for both: the JVM's JIT and heap settle over the first
+        // tens of steps (seq 64, 10 untimed steps: DL4J's next three repetitions ran 46-48 ex/s, the four after
+        // them 54-65), PyTorch's allocator over the first few; what is timed is the steady state a training job
+        // of hundreds of steps runs in
+        int warmUp = Math.max(WARM_UP_STEPS, steps);
         fit(model, batch, warmUp);
         if (torch != null) {
           torch.train(seq, warmUp);
