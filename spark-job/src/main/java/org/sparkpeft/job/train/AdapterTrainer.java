@@ -190,7 +190,7 @@ public final class AdapterTrainer {
         boolean last = epoch == t.epochs() - 1 && r == rounds - 1;
         if ((config.eval().everyRounds() > 0 && round % config.eval().everyRounds() == 0) || last) {
           jsc.setJobDescription(String.format(Locale.ROOT, "validation after round %d/%d", round, totalRounds));
-          validate(state, val, slice.gather(graph.params()), spec, slice, labels, round);
+          validate(state, val, slice.gather(graph.params()), spec, slice, labels, round, last);
         }
         if (checkpoints != null && t.checkpointEveryRounds() > 0
             && (round % t.checkpointEveryRounds() == 0 || state.stopped)) {
@@ -240,7 +240,7 @@ public final class AdapterTrainer {
   }
 
   private void validate(RunState state, JavaRDD<Minibatch> val, float[] params, ModelSpec spec, TrainableSlice slice,
-                        List<String> labels, int round) {
+                        List<String> labels, int round, boolean last) {
     ClassificationMetrics metrics = evaluate(val, params, spec, slice, labels);
     state.validations.add(new TrainingReport.Validation(round, metrics));
     double score = score(metrics);
@@ -250,7 +250,8 @@ public final class AdapterTrainer {
       state.bestScore = score;
       state.best = params;
       state.sinceBest = 0;
-    } else if (config.eval().patience() > 0 && ++state.sinceBest >= config.eval().patience()) {
+    } else if (config.eval().patience() > 0 && ++state.sinceBest >= config.eval().patience() && !last) {
+      // (after the last round there is nothing left to stop: no "early stop" line for a run that ran to its end)
       LOG.info("early stop: no better validation " + config.eval().metric() + " in " + state.sinceBest
           + " validations");
       state.stopped = true;
