@@ -74,9 +74,10 @@ class DefaultsChooserTest {
     assertTrue(steps >= DefaultsChooser.MIN_STEPS, steps + " steps, " + t);
     assertTrue(t.epochs() * DefaultsChooser.stepsPerEpoch(600, t.workers(), 2 * t.batchSize())
         < DefaultsChooser.MIN_STEPS, "a batch twice as large would have been enough: " + t);
-    // the work fits the budget of the demo's size (small data may use it all)
-    double work = t.epochs() * 600 * facts.meanCostLength(t.maxLength());
-    assertTrue(work <= DefaultsChooser.BUDGET_TOKENS_PER_ROW * (double) DefaultsChooser.BUDGET_FLOOR_ROWS, t.toString());
+    // the work fits the budget of the demo's size (small data may use it all), to the nearest whole epoch
+    double epoch = 600 * facts.meanCostLength(t.maxLength());
+    assertTrue((t.epochs() - 0.5) * epoch <= DefaultsChooser.BUDGET_TOKENS_PER_ROW
+        * (double) DefaultsChooser.BUDGET_FLOOR_ROWS, t.toString());
     TrainConfig large = DefaultsChooser.choose(facts(LARGE), config("method.type=lora")).config();
     assertTrue(t.epochs() > large.train().epochs(), t.epochs() + " vs " + large.train().epochs());
     assertEquals(TrainConfig.ClassWeights.NONE, t.classWeights());
@@ -113,8 +114,8 @@ class DefaultsChooserTest {
     // rows are cut until the budget gives its own 4 epochs (or the floor length is reached)
     assertTrue(t.epochs() >= DefaultsChooser.BUDGET_EPOCHS || t.maxLength() == DefaultsChooser.MIN_LENGTH,
         t.toString());
-    double work = t.epochs() * 100_000.0 * facts.meanCostLength(t.maxLength());
-    assertTrue(work <= DefaultsChooser.BUDGET_TOKENS_PER_ROW * 100_000.0, work + " row-tokens, " + t);
+    double epoch = 100_000.0 * facts.meanCostLength(t.maxLength());
+    assertTrue((t.epochs() - 0.5) * epoch <= DefaultsChooser.BUDGET_TOKENS_PER_ROW * 100_000.0, epoch + " x " + t);
     // the longest length that still allows the budget's epochs was kept
     int next = facts.lengthCandidates().get(facts.lengthCandidates().indexOf(t.maxLength()) + 1);
     assertTrue(DefaultsChooser.BUDGET_TOKENS_PER_ROW / facts.meanCostLength(next) < DefaultsChooser.BUDGET_EPOCHS);
@@ -270,9 +271,11 @@ class DefaultsChooserTest {
     DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, config("method.type=lora"));
     TrainConfig.Train t = chosen.config().train();
     double work = work(facts, t);
-    // the cap: 3x the demo's budget (141 documents count as 3,500), and the largest whole number of epochs in it
-    assertTrue(work <= DefaultsChooser.CHUNKED_CAP * DEMO, work + " row-tokens, " + t);
-    assertTrue(work * (t.epochs() + 1) / t.epochs() > DefaultsChooser.CHUNKED_CAP * DEMO, "one more epoch fits: " + t);
+    // the cap: 3x the demo's budget (141 documents count as 3,500) = 4.7 epochs, and the nearest whole number: 5
+    double epochsInCap = DefaultsChooser.CHUNKED_CAP * DEMO / (work / t.epochs());
+    assertEquals(4.68, epochsInCap, 0.01, t.toString());
+    assertEquals(5, t.epochs(), "the nearest whole number of epochs, not the largest within the cap: " + t);
+    assertTrue(Math.abs(t.epochs() - epochsInCap) <= 0.5, epochsInCap + " epochs in the cap, " + t);
     assertTrue(work > 2 * DEMO, "more than twice the demo's work (windows as rows: at most the demo's): " + t);
     assertTrue(t.epochs() >= 2 * DefaultsChooser.MIN_EPOCHS, t.toString());
     String reason = byKey(chosen).get("train.epochs").reason();
