@@ -182,16 +182,32 @@ public final class PreparedData {
   }
 
   /**
-   * As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared). Chunked
-   * data: the rows are partitioned by document, so that every window of a document is in one partition and its
-   * minibatches carry the document ids (scoring averages a document's windows, {@code BatchScoring}).
+   * As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared), spread over
+   * {@link #scoringPartitions} partitions so that every core scores: a split's shard files are small and would be
+   * read as one partition (and adaptive execution coalesces a shuffle by column into one), which left validation on
+   * one core. Rows are hashed by row id; chunked data by document, so that every window of a document is in one
+   * partition and its minibatches carry the document ids (scoring averages a document's windows,
+   * {@code BatchScoring}).
    */
   public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes, int maxLength) {
-    Dataset<Row> rows = rows(split);
-    if (chunked()) {
-      rows = rows.repartition(col(ShardSchema.DOC_ID));
-    }
-    return rows.javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
+    return spreadRows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
         .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * {@link #rows} over {@link #scoringPartitions} partitions, hashed by row id (chunked data: by document, every
+   * window of a document in one partition): for work on a whole split that every core should share.
+   */
+  public Dataset<Row> spreadRows(String split) {
+    return rows(split).repartition(scoringPartitions(spark),
+        col(chunked() ? ShardSchema.DOC_ID : ShardSchema.ROW_ID));
+  }
+
+  /**
+   * Partitions of a split being scored: twice the cluster's default parallelism (its cores), so that a task per core
+   * runs and the uneven ones (documents of many windows) balance out; a count, which adaptive execution keeps.
+   */
+  public static int scoringPartitions(SparkSession spark) {
+    return 2 * Math.max(1, spark.sparkContext().defaultParallelism());
   }
 }

@@ -111,6 +111,9 @@ class ChunkedTrainingTest {
       assertEquals(m.chunks().documentsBySplit().get("train"), (long) partitionOf.size());
       assertEquals(m.splits().get("train").rows(), windows);
       assertTrue(windows > 2L * partitionOf.size(), "documents are several windows: " + windows);
+      // every core scores: the documents are spread over the scoring partitions, not left in one
+      assertEquals(PreparedData.scoringPartitions(spark), partitions.size());
+      assertTrue(new TreeSet<>(partitionOf.values()).size() >= 2, "documents in partitions " + partitionOf.values());
     } finally {
       batches.unpersist();
     }
