@@ -78,7 +78,7 @@ public final class PredictJob {
 
     String key = spec.idColumn() != null ? spec.idColumn() : spec.textColumn();
     Dataset<Row> input = TextInput.read(spark, spec.input(), spec.inputFormat(), spec.textColumn(), spec.idColumn());
-    Dataset<Row> selected = input.select(input.col(key), input.col(spec.textColumn()));
+    Dataset<Row> selected = spread(spark, input.select(input.col(key), input.col(spec.textColumn())));
     StructType schema = new StructType()
         .add(input.schema().apply(key))
         .add("predictions", DataTypes.createArrayType(PREDICTION, false), true)
@@ -120,6 +120,20 @@ public final class PredictJob {
         + "(%.1f rows/s) to %s", rows, rows - withPredictions, spec.adapters().size(), seconds, rows / seconds,
         spec.output()));
     return new Result(spec.output(), rows, withPredictions, spec.adapters().size(), text, seconds);
+  }
+
+  /**
+   * The rows over at least as many partitions as the cluster has cores: a file under Spark's split size (128 MB by
+   * default) is read as one partition, which one core would score alone.
+   */
+  static Dataset<Row> spread(SparkSession spark, Dataset<Row> rows) {
+    int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+    int partitions = rows.rdd().getNumPartitions();
+    if (partitions >= cores) {
+      return rows;
+    }
+    LOG.info("input read as {} partition(s): spread over {}, one per core", partitions, cores);
+    return rows.repartition(cores);
   }
 
   private static String sha256(byte[] bytes) {

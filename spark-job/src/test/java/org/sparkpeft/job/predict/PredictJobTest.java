@@ -86,6 +86,13 @@ class PredictJobTest {
     assertEquals(TextScorer.MISSING, both.get("t-empty").getAs("reason"));
     assertEquals(TextScorer.EMPTY, both.get("t-blank").getAs("reason"));
     assertNull(both.get("t-empty").getAs("predictions"));
+    // the input is one small CSV file, read as one partition: it is spread so that both cores of local[2] score
+    try (java.util.stream.Stream<Path> parts = Files.list(tmp.resolve("both.parquet"))) {
+      assertEquals(2, parts.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("part-") && n.endsWith(".parquet")).count(), "one output part per core");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
 
     int correct = 0;
     for (Map.Entry<String, Row> e : both.entrySet()) {
