@@ -80,8 +80,7 @@ public final class TfidfBaseline {
   /** Fits, chooses and scores the baseline on {@code data}; {@code labels} are its label names by id. */
   public static Outcome run(PreparedData data, List<String> labels) {
     long start = System.nanoTime();
-    // spread over every core: a split's shard files are small and read as one partition
-    Dataset<Row> trainRows = data.spreadRows("train");
+    Dataset<Row> trainRows = data.rows("train");
     SparkSession spark = trainRows.sparkSession();
     String description = spark.sparkContext().getLocalProperty("spark.job.description");
     spark.sparkContext().setJobDescription("sparkpeft baseline · TF-IDF + logistic regression");
@@ -97,8 +96,8 @@ public final class TfidfBaseline {
       PipelineModel tfidf = new Pipeline().setStages(new PipelineStage[] {counts, idf, unitLength}).fit(train);
       int vocabulary = ((CountVectorizerModel) tfidf.stages()[0]).vocabulary().length;
       Dataset<Row> trainFeatures = cache(features(tfidf, train), cached);
-      Dataset<Row> val = cache(features(tfidf, grams(data.spreadRows("val"))), cached);
-      Dataset<Row> test = cache(features(tfidf, grams(data.spreadRows("test"))), cached);
+      Dataset<Row> val = cache(features(tfidf, grams(data.rows("val"))), cached);
+      Dataset<Row> test = cache(features(tfidf, grams(data.rows("test"))), cached);
       long valCount = val.count();
 
       List<BaselineResult.GridPoint> grid = new ArrayList<>();
