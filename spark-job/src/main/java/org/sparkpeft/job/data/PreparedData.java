@@ -196,9 +196,9 @@ public final class PreparedData {
 
   /**
    * {@link #rows} over {@link #scoringPartitions} partitions, hashed by row id (chunked data: by document, every
-   * window of a document in one partition): for work on a whole split that every core should share.
+   * window of a document in one partition).
    */
-  public Dataset<Row> spreadRows(String split) {
+  private Dataset<Row> spreadRows(String split) {
     return rows(split).repartition(scoringPartitions(spark),
         col(chunked() ? ShardSchema.DOC_ID : ShardSchema.ROW_ID));
   }
