@@ -42,9 +42,10 @@ public enum Truncation {
 
   /**
    * The content positions {@code [0, content)} to keep in {@code room} slots: the head ones first, then the tail
-   * ones, as {head count, tail count}.
+   * ones, as {head count, tail count}. Cutting a row this strategy already cut, to fewer slots, keeps what cutting the
+   * whole text to those slots would (the head and tail shrink from their inner ends).
    */
-  int[] split(int content, int room) {
+  public int[] split(int content, int room) {
     if (content <= room) {
       return new int[] {content, 0};
     }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.apache.spark.sql.Row;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Turns shard rows (the data-prep contract, {@link ShardSchema}) into DL4J minibatches on the executor that reads
@@ -24,6 +25,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
   private final int batchSize;
   private final int classes;
   private final int maxLength;
+  private final Truncation truncation;
   private final Map<Integer, List<Row>> buckets = new TreeMap<>();
   private final Deque<List<Row>> ready = new ArrayDeque<>();
   private int idsIndex = -1;
@@ -35,11 +37,18 @@ public final class ShardBatches implements Iterator<Minibatch> {
     this(rows, batchSize, classes, 0);
   }
 
-  /**
-   * @param maxLength tokens kept per row: a longer row keeps its first {@code maxLength - 1} tokens and its last
-   *     ([SEP]); 0 = every token
-   */
+  /** Rows cut to {@code maxLength} tokens keeping their head ({@link Truncation#HEAD}); 0 = every token. */
   public ShardBatches(Iterator<Row> rows, int batchSize, int classes, int maxLength) {
+    this(rows, batchSize, classes, maxLength, Truncation.HEAD);
+  }
+
+  /**
+   * @param maxLength tokens kept per row: a longer row keeps its first token ([CLS]), its last ([SEP]) and
+   *     {@code maxLength - 2} content tokens chosen by {@code truncation}; 0 = every token
+   * @param truncation the strategy the data was prepared with (the manifest's {@code tokenizer.truncation}), so that
+   *     a row cut here holds what tokenizing its text at {@code maxLength} would, as prediction does
+   */
+  public ShardBatches(Iterator<Row> rows, int batchSize, int classes, int maxLength, Truncation truncation) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
@@ -50,15 +59,21 @@ public final class ShardBatches implements Iterator<Minibatch> {
     this.batchSize = batchSize;
     this.classes = classes;
     this.maxLength = maxLength;
+    this.truncation = truncation;
   }
 
-  /** {@code ids} cut to {@code maxLength} tokens: the first {@code maxLength - 1} and the last. */
-  static int[] cut(int[] ids, int maxLength) {
+  /**
+   * {@code ids} ([CLS] content [SEP]) cut to {@code maxLength} tokens: [CLS], the content positions
+   * {@code truncation} keeps ({@link Truncation#split}) and [SEP].
+   */
+  static int[] cut(int[] ids, int maxLength, Truncation truncation) {
     if (maxLength <= 0 || ids.length <= maxLength) {
       return ids;
     }
-    int[] out = java.util.Arrays.copyOf(ids, maxLength);
-    out[maxLength - 1] = ids[ids.length - 1];
+    int[] keep = truncation.split(ids.length - 2, maxLength - 2);
+    int[] out = new int[maxLength];
+    System.arraycopy(ids, 0, out, 0, 1 + keep[0]);
+    System.arraycopy(ids, ids.length - 1 - keep[1], out, 1 + keep[0], keep[1] + 1);
     return out;
   }
 
@@ -108,7 +123,7 @@ public final class ShardBatches implements Iterator<Minibatch> {
         documents[i] = row.getString(documentIndex);
       }
       List<Integer> tokens = row.getList(idsIndex);
-      ids[i] = cut(tokens.stream().mapToInt(Integer::intValue).toArray(), maxLength);
+      ids[i] = cut(tokens.stream().mapToInt(Integer::intValue).toArray(), maxLength, truncation);
       int label = row.getInt(labelIndex);
       if (label < 0 || label >= classes) {
         throw new IllegalArgumentException("shard row " + row.getString(row.fieldIndex(ShardSchema.ROW_ID))

@@ -32,6 +32,7 @@ import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.job.batch.ShardBatches;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Prepared data as the training and evaluation jobs read it (the data-prep contract, {@link ShardSchema}): the
@@ -46,6 +47,7 @@ public final class PreparedData {
   private final SparkSession spark;
   private final String path;
   private Boolean chunked;
+  private Truncation truncation;
 
   public PreparedData(SparkSession spark, String path) {
     this.spark = spark;
@@ -155,6 +157,31 @@ public final class PreparedData {
   }
 
   /**
+   * Which tokens a text longer than the prepared length kept (the manifest's {@code tokenizer.truncation}; head
+   * when the manifest names none): rows cut shorter for training keep the same ones ({@link ShardBatches}).
+   */
+  public Truncation truncation() {
+    if (truncation == null) {
+      Path file = new Path(path, ShardSchema.MANIFEST);
+      try {
+        FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        String name = "head";
+        if (fs.exists(file)) {
+          try (InputStream in = fs.open(file)) {
+            name = new ObjectMapper().readTree(in).path("tokenizer").path("truncation").asText("head");
+          }
+        }
+        truncation = Truncation.parse(name);
+      } catch (IOException e) {
+        throw new UserError(file + " cannot be read: " + e.getMessage() + ".", e);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(file + ": tokenizer." + e.getMessage() + ".", e);
+      }
+    }
+    return truncation;
+  }
+
+  /**
    * The rows of {@code split} (train, val, test): row id, token ids, label, bucket, and for chunked data the
    * document id ({@link #chunked}).
    */
@@ -182,7 +209,8 @@ public final class PreparedData {
   }
 
   /**
-   * As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared), spread over
+   * As {@link #scoringBatches(String, int, int)}, rows cut to {@code maxLength} tokens (0 = as prepared; the tokens
+   * {@link #truncation} keeps), spread over
    * {@link #scoringPartitions} partitions so that every core scores: a split's shard files are small and would be
    * read as one partition (and adaptive execution coalesces a shuffle by column into one), which left validation on
    * one core. Rows are hashed by row id; chunked data by document, so that every window of a document is in one
@@ -190,7 +218,9 @@ public final class PreparedData {
    * {@code BatchScoring}).
    */
   public JavaRDD<Minibatch> scoringBatches(String split, int batchSize, int classes, int maxLength) {
-    return spreadRows(split).javaRDD().mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
+    Truncation kept = truncation();
+    return spreadRows(split).javaRDD()
+        .mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength, kept))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 

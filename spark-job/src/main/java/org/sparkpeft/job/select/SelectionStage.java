@@ -68,7 +68,7 @@ public final class SelectionStage {
       throw new UserError("the train split of " + setup.data() + " has no rows to select parameters on.");
     }
     List<Minibatch> batches = new ArrayList<>();
-    new ShardBatches(rows.iterator(), setup.batchSize(), labels.size(), setup.maxLength())
+    new ShardBatches(rows.iterator(), setup.batchSize(), labels.size(), setup.maxLength(), prepared.truncation())
         .forEachRemaining(batches::add);
     List<TokenBatch> sample = batches.stream().map(b -> new TokenBatch(b.ids(), b.labels())).toList();
 

@@ -23,6 +23,7 @@ import org.sparkpeft.job.batch.ShardBatches;
 import org.sparkpeft.job.data.DataIdentity;
 import org.sparkpeft.job.data.PreparedData;
 import org.sparkpeft.job.train.config.TrainConfig;
+import org.sparkpeft.tokenizer.Truncation;
 
 /** The prepared data of a training job as minibatch RDDs: each epoch's training batches and the evaluation splits. */
 final class TrainData {
@@ -93,8 +94,9 @@ final class TrainData {
     int batchSize = config.train().batchSize();
     int classes = labels.size();
     int maxLength = config.train().maxLength();
+    Truncation truncation = prepared.truncation();
     JavaRDD<Minibatch> batches = rows.javaRDD()
-        .mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength))
+        .mapPartitions(it -> new ShardBatches(it, batchSize, classes, maxLength, truncation))
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<int[]> counted = batches.mapPartitionsWithIndex((Integer index, Iterator<Minibatch> it) -> {
       List<Integer> sizes = new ArrayList<>();

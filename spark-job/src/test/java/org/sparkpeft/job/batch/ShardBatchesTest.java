@@ -12,6 +12,8 @@ import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.sparkpeft.data.shard.ShardSchema;
+import org.sparkpeft.tokenizer.TextTokenizer;
+import org.sparkpeft.tokenizer.Truncation;
 
 class ShardBatchesTest {
 
@@ -61,5 +63,25 @@ class ShardBatchesTest {
     assertEquals(4, batch.toMultiDataSet(2).getFeatures(0).size(1));
     assertEquals("0:[101, 7, 8, 9, 10, 102];", new ShardBatches(List.of(rows.get(0)).iterator(), 2, 2, 0).next()
         .describe(), "0 keeps every token");
+  }
+
+  @Test
+  void aRowPreparedWithTailOrHeadTailIsCutAsTokenizingItsTextShorterWould() {
+    String text = "Dear list member, thank you for the report about the broken mirror. Below is the full log of the "
+        + "failed build, followed by the configuration we used and a few notes on how to reproduce the problem on a "
+        + "clean machine. To unsubscribe from this mailing list, visit the list's web page and enter your address.";
+    byte[] json = TextTokenizer.defaultTokenizerJson();
+    for (Truncation truncation : Truncation.values()) {
+      try (TextTokenizer prepared = TextTokenizer.fromJson("m", json, 32, truncation);
+          TextTokenizer shorter = TextTokenizer.fromJson("m", json, 12, truncation)) {
+        int[] row = prepared.encode(text).ids();
+        assertEquals(32, row.length, "the text is longer than the prepared length");
+        Minibatch batch = new ShardBatches(List.of(row("a", 0, 32, row)).iterator(), 1, 2, 12, truncation).next();
+        assertEquals("0:" + Arrays.toString(shorter.encode(text).ids()) + ";", batch.describe(),
+            truncation + ": the cut row equals the text tokenized at 12");
+      }
+    }
+    assertEquals("0:[101, 7, 10, 102];", new ShardBatches(List.of(row("b", 0, 16, 101, 7, 8, 9, 10, 102)).iterator(),
+        1, 2, 4, Truncation.HEAD_TAIL).next().describe(), "head_tail keeps the first and the last content token");
   }
 }

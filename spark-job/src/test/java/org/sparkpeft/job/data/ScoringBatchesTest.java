@@ -22,6 +22,7 @@ import org.sparkpeft.data.config.ConfigLoader;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.batch.Minibatch;
 import org.sparkpeft.testsupport.LocalSpark;
+import org.sparkpeft.tokenizer.Truncation;
 
 /**
  * Scoring minibatches of a small prepared split on local[2]: the split's one shard file is spread over the scoring
@@ -34,6 +35,7 @@ class ScoringBatchesTest {
 
   private static SparkSession spark;
   private static PreparedData data;
+  private static PreparedData tailData;
 
   @BeforeAll
   static void prepare() throws Exception {
@@ -54,6 +56,13 @@ class ScoringBatchesTest {
           throw new IllegalStateException("the test gives its input");
         }));
     data = new PreparedData(spark, out);
+    String tail = tmp.resolve("prepared-tail").toUri().toString();
+    PrepareJob.run(spark, ConfigLoader.load(null, List.of("input.path=" + csv.toUri(), "input.format=csv",
+        "input.text-col=text", "input.label-col=label", "input.id-col=id", "tokenizer.max-length=12",
+        "tokenizer.truncation=tail", "output.path=" + tail), c -> {
+          throw new IllegalStateException("the test gives its input");
+        }));
+    tailData = new PreparedData(spark, tail);
   }
 
   @AfterAll
@@ -93,6 +102,36 @@ class ScoringBatchesTest {
       }
       assertEquals(List.of(expected[0], expected[1]), List.of(scored[0], scored[1]), "every val row scored once");
       assertTrue(nonEmpty >= 3, nonEmpty + " of " + perPartition.size() + " partitions hold rows");
+    } finally {
+      batches.unpersist();
+    }
+  }
+
+  @Test
+  void rowsCutShorterKeepTheTokensTheDataWasPreparedToKeep() {
+    assertEquals(Truncation.TAIL, tailData.truncation());
+    assertEquals(Truncation.HEAD, data.truncation());
+    List<String> expected = new ArrayList<>();
+    for (Row r : tailData.rows("val").select(ShardSchema.INPUT_IDS).collectAsList()) {
+      List<Integer> ids = r.getList(0);
+      List<Integer> cut = ids.size() <= 6 ? ids : new ArrayList<>(List.of(ids.get(0)));
+      if (ids.size() > 6) {
+        cut.addAll(ids.subList(ids.size() - 5, ids.size()));
+      }
+      expected.add(cut.toString());
+    }
+    assertTrue(expected.stream().filter(e -> e.split(",").length == 6).count() >= 20, "most val rows are cut");
+    JavaRDD<Minibatch> batches = tailData.scoringBatches("val", 4, 2, 6);
+    try {
+      List<String> scored = new ArrayList<>();
+      for (Minibatch b : batches.collect()) {
+        for (int[] ids : b.ids()) {
+          scored.add(java.util.Arrays.toString(ids));
+        }
+      }
+      expected.sort(null);
+      scored.sort(null);
+      assertEquals(expected, scored, "[CLS] and the last 5 tokens of each row (its end and [SEP]), as prepared");
     } finally {
       batches.unpersist();
     }
