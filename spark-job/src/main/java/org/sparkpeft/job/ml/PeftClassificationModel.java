@@ -153,12 +153,13 @@ public final class PeftClassificationModel extends Model<PeftClassificationModel
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AdapterScorer adapter = AdapterScorer.broadcast(jsc, new AdapterPayload(s.files(), s.source()), location,
         ExecutorModels.snapshot(hadoop), base.fingerprint());
-    TextSettings text = new TextSettings(getMaxLength(), s.text().truncation(), s.text().normalization(),
-        s.text().maxChars(), s.text().from(), Math.min(s.text().chunkOverlap(), Math.max(0, getMaxLength() - 3)),
+    int length = getMaxLength() > 0 ? getMaxLength() : s.text().maxLength();
+    TextSettings text = new TextSettings(length, s.text().truncation(), s.text().normalization(),
+        s.text().maxChars(), s.text().from(), Math.min(s.text().chunkOverlap(), Math.max(0, length - 3)),
         s.text().maxChunks());
     // broadcasts live as long as the DataFrame may be evaluated; Spark's context cleaner drops them after
     TextScorer scorer = new TextScorer(List.of(adapter), text, base.id(), s.info().tokenizerSha256(),
-        jsc.broadcast(base.tokenizerJson()), getBatchSize());
+        jsc.broadcast(base.tokenizerJson()), getBatchSize() > 0 ? getBatchSize() : PeftParamDefs.SCORING_BATCH);
     int textIndex = dataset.schema().fieldIndex(getTextCol());
     List<String> labels = s.info().labels();
     JavaRDD<Row> rows = GpuStages.onModelExecutors(dataset.toDF().javaRDD().mapPartitions(

@@ -156,6 +156,8 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
       PeftClassificationModel.ModelState state = PeftClassificationModel.ModelState.verified(hadoop,
           AdapterStore.read(hadoop, adapter), adapter, getBaseModel(), TextSettings.of(hadoop, adapter, null, null));
       PeftClassificationModel model = copyValues(new PeftClassificationModel(uid, state), ParamMap.empty());
+      // the length the model was trained on (chosen from the data unless set), so getMaxLength tells it
+      model.set(model.maxLength(), state.text().maxLength());
       return model.setParent(this);
     } finally {
       if (temporary) {
@@ -166,11 +168,17 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
 
   private PrepareConfig prepareConfig(String output) {
     double v = (Double) getOrDefault(validationFraction());
+    if (getMaxLength() == 1) {
+      throw new UserError("maxLength must be 0 (chosen from the data) or 2..512 (room for [CLS] and [SEP]), got 1.");
+    }
     List<String> settings = new ArrayList<>(List.of("input.path=dataframe", "input.format=parquet",
-        "input.text-col=" + getTextCol(), "input.label-col=" + getLabelCol(), "tokenizer.max-length=" + getMaxLength(),
+        "input.text-col=" + getTextCol(), "input.label-col=" + getLabelCol(),
         "split.seed=" + getOrDefault(seed()), String.format(Locale.ROOT, "split.train=%.6f", 1 - 2 * v),
         String.format(Locale.ROOT, "split.val=%.6f", v), String.format(Locale.ROOT, "split.test=%.6f", v),
         "output.path=" + output, "output.overwrite=true"));
+    if (getMaxLength() > 0) {
+      settings.add("tokenizer.max-length=" + getMaxLength());
+    }
     if (!getBaseModel().isEmpty()) {
       settings.add("tokenizer.path=" + getBaseModel());
     }
@@ -179,13 +187,33 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
     });
   }
 
-  private TrainConfig trainConfig(String data, String output) {
+  /**
+   * The training job's keys: a training setting left at 0 is not passed, so {@code train}'s chooser decides it from
+   * the data (its table in the log and metrics.json), as for {@code bin/sparkpeft train}; a set one is explicit and
+   * wins. A set {@code maxLength} is trained on whole ({@code train.max-length=0}: as prepared).
+   */
+  TrainConfig trainConfig(String data, String output) {
     List<String> settings = new ArrayList<>(List.of("data=" + data, "output.path=" + output, "output.overwrite=true",
-        "method.type=" + getMethod(), "train.epochs=" + getOrDefault(epochs()),
-        "train.batch-size=" + getBatchSize(), "train.workers=" + getOrDefault(numWorkers()),
-        "train.averaging-frequency=" + getOrDefault(averagingFrequency()),
-        "optimizer.lr=" + getOrDefault(learningRate()), "train.seed=" + getOrDefault(seed()),
-        "baseline.enabled=" + getOrDefault(baseline())));
+        "method.type=" + getMethod(), "train.workers=" + getOrDefault(numWorkers()),
+        "train.seed=" + getOrDefault(seed()), "baseline.enabled=" + getOrDefault(baseline())));
+    int epochs = (Integer) getOrDefault(epochs());
+    int averaging = (Integer) getOrDefault(averagingFrequency());
+    double rate = (Double) getOrDefault(learningRate());
+    if (getMaxLength() > 0) {
+      settings.add("train.max-length=0");
+    }
+    if (epochs > 0) {
+      settings.add("train.epochs=" + epochs);
+    }
+    if (getBatchSize() > 0) {
+      settings.add("train.batch-size=" + getBatchSize());
+    }
+    if (averaging > 0) {
+      settings.add("train.averaging-frequency=" + averaging);
+    }
+    if (rate > 0) {
+      settings.add("optimizer.lr=" + rate);
+    }
     if (!getBaseModel().isEmpty()) {
       settings.add("model=" + getBaseModel());
     }

@@ -13,9 +13,14 @@ import org.apache.spark.ml.util.Identifiable;
 /**
  * The params of {@link PeftClassifier} and {@link PeftClassificationModel}, created for one owner (Spark ML params
  * belong to the instance whose uid they carry), with their docs and validators; defaults are set by {@link #defaults}.
- * The owners expose them through {@link PeftParams}.
+ * The owners expose them through {@link PeftParams}. The training settings that {@code train} chooses from the data
+ * (length, epochs, batch size, averaging frequency, learning rate) default to 0 = chosen the same way: the estimator
+ * passes only the ones a user set, so those win, as explicit keys do for {@code train}.
  */
 final class PeftParamDefs implements Serializable {
+
+  /** Texts a transform scores per forward pass when {@code batchSize} is 0 (predict's default). */
+  static final int SCORING_BATCH = 32;
 
   final Param<String> textCol;
   final Param<String> labelCol;
@@ -46,15 +51,19 @@ final class PeftParamDefs implements Serializable {
     method = new Param<>(uid, "method", "PEFT method: head, last_n, bitfit, lora, ia3, adapter");
     methodOptions = new Param<>(uid, "methodOptions", "the method's options as name=value pairs separated by ';', "
         + "e.g. r=8;lora_alpha=16;target_modules=query,value (empty: the method's defaults)");
-    maxLength = new IntParam(uid, "maxLength", "tokens per text, longer texts are truncated (2..512)",
-        ParamValidators.inRange(2, 512));
-    epochs = new IntParam(uid, "epochs", "passes over the training rows (>= 1)", ParamValidators.gtEq(1));
-    batchSize = new IntParam(uid, "batchSize", "minibatch per worker (>= 1)", ParamValidators.gtEq(1));
+    maxLength = new IntParam(uid, "maxLength", "tokens per text, longer texts are truncated (2..512; 0: fit "
+        + "prepares 256 and trains on the length chosen from the data, as train does; a model reads texts at the "
+        + "length it was trained on)", ParamValidators.inRange(0, 512));
+    epochs = new IntParam(uid, "epochs", "passes over the training rows (>= 1; 0: chosen from the data)",
+        ParamValidators.gtEq(0));
+    batchSize = new IntParam(uid, "batchSize", "minibatch per worker (>= 1; 0: chosen from the data; transform "
+        + "scores " + SCORING_BATCH + " texts at a time)", ParamValidators.gtEq(0));
     numWorkers = new IntParam(uid, "numWorkers", "partitions trained in parallel each round (>= 1)",
         ParamValidators.gtEq(1));
-    averagingFrequency = new IntParam(uid, "averagingFrequency", "minibatches per worker between averagings (>= 1)",
-        ParamValidators.gtEq(1));
-    learningRate = new DoubleParam(uid, "learningRate", "peak AdamW learning rate (> 0)", ParamValidators.gt(0));
+    averagingFrequency = new IntParam(uid, "averagingFrequency", "minibatches per worker between averagings (>= 1; "
+        + "0: chosen from the data)", ParamValidators.gtEq(0));
+    learningRate = new DoubleParam(uid, "learningRate", "peak AdamW learning rate (> 0; 0: chosen from the data "
+        + "for the method)", ParamValidators.gtEq(0));
     validationFraction = new DoubleParam(uid, "validationFraction", "fraction of the rows held out for validation, "
         + "and as much again for the final test (0 < f <= 0.3)", ParamValidators.inRange(0, 0.3, false, true));
     checkpointDir = new Param<>(uid, "checkpointDir", "folder (any Hadoop URI) for the prepared rows and the "
@@ -76,12 +85,12 @@ final class PeftParamDefs implements Serializable {
     owner.setDefault(baseModel, "");
     owner.setDefault(method, "lora");
     owner.setDefault(methodOptions, "");
-    owner.setDefault(maxLength, 128);
-    owner.setDefault(epochs, 3);
-    owner.setDefault(batchSize, 16);
+    owner.setDefault(maxLength, 0);
+    owner.setDefault(epochs, 0);
+    owner.setDefault(batchSize, 0);
     owner.setDefault(numWorkers, 2);
-    owner.setDefault(averagingFrequency, 4);
-    owner.setDefault(learningRate, 2e-3);
+    owner.setDefault(averagingFrequency, 0);
+    owner.setDefault(learningRate, 0.0);
     owner.setDefault(validationFraction, 0.1);
     owner.setDefault(checkpointDir, "");
     owner.setDefault(baseline, true);

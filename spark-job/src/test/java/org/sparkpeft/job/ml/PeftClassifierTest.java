@@ -2,6 +2,7 @@ package org.sparkpeft.job.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkpeft.data.UserError;
 import org.sparkpeft.job.spark.Nd4jKryoRegistrator;
 import org.sparkpeft.job.train.TicketData;
+import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.testsupport.LocalSpark;
 
 /**
@@ -90,10 +94,20 @@ class PeftClassifierTest {
 
   @Test
   void worksAsAPipelineStageSavedAndLoadedWithThePipeline() throws Exception {
+    // every training setting but the epochs chosen from the data, as train does
     PeftClassifier classifier = new PeftClassifier().setTextCol("description").setLabelCol("queue")
-        .setMaxLength(32).setEpochs(1).setBatchSize(8).setAveragingFrequency(2).setMethod("head")
-        .setLearningRate(1e-2);
+        .setEpochs(2).setMethod("head").setCheckpointDir(tmp.resolve("pipeline-fit").toUri().toString());
     PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {classifier}).fit(tickets);
+    JsonNode chosen = new ObjectMapper().readTree(tmp.resolve("pipeline-fit/run/metrics.json").toFile())
+        .path("chosen");
+    assertEquals("set by you", chosen.path("train.epochs").path("reason").asText());
+    for (String key : List.of("train.max-length", "train.batch-size", "train.averaging-frequency", "optimizer.lr")) {
+      assertTrue(!chosen.path(key).path("reason").asText("set by you").equals("set by you"), key + ": " + chosen);
+    }
+    assertTrue(chosen.path("optimizer.lr").path("reason").asText().startsWith("head's rate"), chosen.toString());
+    PeftClassificationModel stage = (PeftClassificationModel) fitted.stages()[0];
+    assertEquals(chosen.path("train.max-length").path("value").asInt(), stage.getMaxLength(),
+        "the model reads texts at the length it was trained on");
     List<Row> before = fitted.transform(tickets).orderBy("id").collectAsList();
     String path = tmp.resolve("pipeline").toUri().toString();
     fitted.write().overwrite().save(path);
@@ -104,6 +118,27 @@ class PeftClassifierTest {
     PeftClassifier back = PeftClassifier.load(tmp.resolve("estimator").toUri().toString());
     assertEquals("head", back.getMethod());
     assertEquals("description", back.getTextCol());
+  }
+
+  @Test
+  void trainingSettingsLeftAtZeroAreChosenFromTheDataAndSetOnesWin() {
+    List<String> chosenKeys = List.of("train.max-length", "train.epochs", "train.batch-size",
+        "train.averaging-frequency", "optimizer.lr");
+    TrainConfig unset = new PeftClassifier().setMethod("head").trainConfig("file:/data", "file:/out");
+    for (String key : chosenKeys) {
+      assertFalse(unset.isExplicit(key), key + " is left to the chooser");
+    }
+    TrainConfig set = new PeftClassifier().setMaxLength(64).setEpochs(3).setBatchSize(8).setAveragingFrequency(2)
+        .setLearningRate(1e-3).trainConfig("file:/data", "file:/out");
+    for (String key : chosenKeys) {
+      assertTrue(set.isExplicit(key), key + " was set");
+    }
+    assertEquals(List.of(3, 8, 2, 0), List.of(set.train().epochs(), set.train().batchSize(),
+        set.train().averagingFrequency(), set.train().maxLength()), "a set maxLength is trained on whole");
+    assertEquals(1e-3, set.optimizer().learningRate());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> new PeftClassifier().setEpochs(-1));
+    assertTrue(negative.getMessage().contains("epochs"), negative.getMessage());
   }
 
   @Test
