@@ -28,6 +28,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkpeft.data.UserError;
+import org.sparkpeft.data.manifest.Manifest;
+import org.sparkpeft.data.manifest.ManifestJson;
 import org.sparkpeft.data.shard.OutputListing;
 import org.sparkpeft.data.shard.ShardSchema;
 import org.sparkpeft.job.batch.Minibatch;
@@ -162,16 +164,15 @@ public final class PreparedData {
    */
   public Truncation truncation() {
     if (truncation == null) {
+      Configuration conf = spark.sparkContext().hadoopConfiguration();
       Path file = new Path(path, ShardSchema.MANIFEST);
       try {
-        FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        String name = "head";
-        if (fs.exists(file)) {
-          try (InputStream in = fs.open(file)) {
-            name = new ObjectMapper().readTree(in).path("tokenizer").path("truncation").asText("head");
-          }
+        String name = null;
+        if (file.getFileSystem(conf).exists(file)) {
+          Manifest.TokenizerInfo tokenizer = ManifestJson.read(conf, new Path(path)).tokenizer();
+          name = tokenizer == null ? null : tokenizer.truncation();
         }
-        truncation = Truncation.parse(name);
+        truncation = Truncation.parse(name == null ? "head" : name);
       } catch (IOException e) {
         throw new UserError(file + " cannot be read: " + e.getMessage() + ".", e);
       } catch (IllegalArgumentException e) {
