@@ -242,12 +242,14 @@ public final class AdapterTrainer {
   private void validate(RunState state, JavaRDD<Minibatch> val, float[] params, ModelSpec spec, TrainableSlice slice,
                         List<String> labels, int round, boolean last) {
     ClassificationMetrics metrics = evaluate(val, params, spec, slice, labels);
+    boolean improves = BestValidation.improves(config.eval().metric(), metrics, state.validations);
+    boolean tie = state.bestScore != null && BestValidation.score(config.eval().metric(), metrics) == state.bestScore;
     state.validations.add(new TrainingReport.Validation(round, metrics));
-    double score = score(metrics);
-    LOG.info(String.format(Locale.ROOT, "validation after round %d: loss %.4f, accuracy %.4f, macro-F1 %.4f",
-        round, metrics.loss(), metrics.accuracy(), metrics.macroF1()));
-    if (state.bestScore == null || better(score, state.bestScore)) {
-      state.bestScore = score;
+    LOG.info(String.format(Locale.ROOT, "validation after round %d: loss %.4f, accuracy %.4f, macro-F1 %.4f%s",
+        round, metrics.loss(), metrics.accuracy(), metrics.macroF1(),
+        !improves ? "" : tie ? " · best so far (the same " + config.eval().metric() + ", lower loss)" : " · best so far"));
+    if (improves) {
+      state.bestScore = BestValidation.score(config.eval().metric(), metrics);
       state.best = params;
       state.sinceBest = 0;
     } else if (config.eval().patience() > 0 && ++state.sinceBest >= config.eval().patience() && !last) {
@@ -334,18 +336,6 @@ public final class AdapterTrainer {
     if (view != null) {
       view.assign(Nd4j.createFromArray(values).castTo(view.dataType()).reshape(view.shape()));
     }
-  }
-
-  private double score(ClassificationMetrics m) {
-    return switch (config.eval().metric()) {
-      case ACCURACY -> m.accuracy();
-      case MACRO_F1 -> m.macroF1();
-      case LOSS -> m.loss();
-    };
-  }
-
-  private boolean better(double score, double best) {
-    return config.eval().metric().higherIsBetter() ? score > best : score < best;
   }
 
   private Map<String, String> describe() {

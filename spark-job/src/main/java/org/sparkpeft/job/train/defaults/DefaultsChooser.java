@@ -235,7 +235,7 @@ public final class DefaultsChooser {
       choices.add(mine("eval.every-rounds", Integer.toString(every)));
     } else {
       if (rounds < 2 * VALIDATIONS) {
-        // the best of a few early validations on a small split is mostly noise (ties keep the earliest)
+        // the best of a few early validations on a small split is mostly noise
         every = 0;
         choices.add(new Choice("eval.every-rounds", "0", String.format(Locale.ROOT,
             "a short run (%d rounds): validated once, at the end", rounds)));
