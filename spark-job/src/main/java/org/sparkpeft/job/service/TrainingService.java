@@ -27,6 +27,7 @@ import org.sparkpeft.job.report.TrainingReport;
 import org.sparkpeft.job.store.AdapterStore;
 import org.sparkpeft.job.train.AdapterTrainer;
 import org.sparkpeft.job.train.Checkpoints;
+import org.sparkpeft.job.train.HeadProbe;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.defaults.DataFacts;
 import org.sparkpeft.job.train.defaults.DefaultsChooser;
@@ -73,6 +74,7 @@ public final class TrainingService {
         train.output().overwrite()));
     try {
       TrainConfig job = raw == null ? train : raw.prepare(spark, train, prepared.toString());
+      TrainConfig unchosen = job;
       DefaultsChooser.Chosen chosen = choose(job);
       job = chosen.config();
       if (AutoConfig.TYPE.equals(job.methodType())) {
@@ -81,8 +83,16 @@ public final class TrainingService {
             train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).options());
       }
       BaselineResult baseline = job.baseline().enabled() ? baseline(job) : null;
-      AdapterTrainer.Outcome outcome = new AdapterTrainer(spark, job,
-          train.train().checkpointEveryRounds() > 0 ? checkpointDir : null).run();
+      AdapterTrainer trainer = new AdapterTrainer(spark, job,
+          train.train().checkpointEveryRounds() > 0 ? checkpointDir : null);
+      if (job.head().init() == TrainConfig.HeadInit.PROBE && "head".equals(job.methodType())) {
+        LOG.info("head.init=probe: method head trains the head alone already; no separate head-only run");
+      } else if (job.head().init() == TrainConfig.HeadInit.PROBE) {
+        // run when the trainer knows it starts fresh (a resumed run has its head in the checkpoint)
+        String method = job.methodType();
+        trainer.startHeadFrom(() -> HeadProbe.run(spark, unchosen, headJob -> choose(headJob).config(), method));
+      }
+      AdapterTrainer.Outcome outcome = trainer.run();
       TrainingReport withChosen = outcome.report().withChosen(DefaultsChooser.asJson(chosen.choices()));
       TrainingReport report = raw == null ? withChosen
           : withChosen.withConfig("data", new Path(target.target(), "prepared").toString())

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -62,6 +63,8 @@ public final class AdapterTrainer {
   private final List<Consumer<RoundInfo>> observers = new ArrayList<>();
   /** This run's frozen-trunk feature cache (null: none); its stores are removed when the run ends. */
   private FeatureCacheSpec cache;
+  /** Where a fresh run's head comes from (null: the method's own initialisation). */
+  private Supplier<Map<String, INDArray>> initialHead;
 
   /** A trainer that writes no checkpoints. */
   public AdapterTrainer(SparkSession spark, TrainConfig config) {
@@ -79,6 +82,15 @@ public final class AdapterTrainer {
     this.hadoopConf = ExecutorModels.snapshot(spark.sparkContext().hadoopConfiguration());
     this.checkpoints = checkpointDir == null ? null
         : new Checkpoints(spark.sparkContext().hadoopConfiguration(), checkpointDir);
+  }
+
+  /**
+   * Starts a fresh run's head from {@code head} (parameter key -> values; {@link HeadProbe#run}), asked for only when
+   * the run does not resume from a checkpoint. Without it the head starts as the method initialises it.
+   */
+  public AdapterTrainer startHeadFrom(Supplier<Map<String, INDArray>> head) {
+    this.initialHead = head;
+    return this;
   }
 
   /** Calls {@code observer} on the driver after every round (and its checkpoint); an exception ends the run. */
@@ -134,14 +146,16 @@ public final class AdapterTrainer {
     SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
     String fingerprint = fingerprint(base, slice);
 
+    Checkpoint resumed = checkpoints == null ? null : checkpoints.latest(fingerprint, dataIdentity).orElse(null);
+    if (resumed == null && initialHead != null) {
+      // a resumed run has its head in the checkpoint; a fresh one gets it now (e.g. from the head-only run)
+      HeadProbe.load(model, initialHead.get());
+    }
     RunState state = RunState.fresh(slice.gather(graph.params()));
-    if (checkpoints != null) {
-      Checkpoint resumed = checkpoints.latest(fingerprint, dataIdentity).orElse(null);
-      if (resumed != null) {
-        state = RunState.of(resumed);
-        slice.scatter(Checkpoint.floats(resumed.params()), graph.params());
-        setUpdater(graph, Checkpoint.floats(resumed.updater()));
-      }
+    if (resumed != null) {
+      state = RunState.of(resumed);
+      slice.scatter(Checkpoint.floats(resumed.params()), graph.params());
+      setUpdater(graph, Checkpoint.floats(resumed.updater()));
     }
     if (state.nextEpoch > 0) {
       firstEpoch.unpersist();
@@ -319,7 +333,9 @@ public final class AdapterTrainer {
     TrainConfig.Train t = config.train();
     String text = String.join("\n", "sparkpeft-checkpoint-v2", String.valueOf(config.model()),
         base.fingerprint(), config.methodType(), new TreeMap<>(config.methodOptions()).toString(),
-        config.head().toString(), config.optimizer().toString(),
+        // the head as the record printed before head.init existed (a checkpoint of older code still resumes)
+        "Head[hidden=" + config.head().hidden() + ", dropout=" + config.head().dropout() + "]"
+            + (config.head().init() == TrainConfig.HeadInit.PROBE ? " probe" : ""), config.optimizer().toString(),
         List.of(t.epochs(), t.batchSize(), t.averagingFrequency(), t.workers(), t.seed()).toString()
             + " " + t.maxLength() + " " + t.classWeights(),
         config.eval().toString(), slice.toString() + slice.hashCode());

@@ -53,7 +53,7 @@ class TrainEvaluateCommandTest {
     new CommandLine(train).parseArgs("--input", csv.toUri().toString(), "--format", "csv", "--text-col", "description",
         "--label-col", "queue", "--max-length", "32", "--truncation", "head_tail", "--method", "lora", "--output",
         out.toUri().toString(), "--epochs", "1", "--workers", "2", "train.batch-size=8", "train.averaging-frequency=2", "eval.every-rounds=0",
-        "optimizer.lr=2e-3", "prepare.split.seed=11");
+        "optimizer.lr=2e-3", "prepare.split.seed=11", "head.init=probe");
     assertEquals(0, train.run(spark));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertTrue(Files.exists(out.resolve("prepared/manifest.json")), "raw input is prepared into <output>/prepared");
@@ -71,6 +71,10 @@ class TrainEvaluateCommandTest {
     assertTrue(chosen.path("train.max-length").path("reason").asText().contains("90 %"), chosen.toString());
     assertTrue(chosen.path("eval.patience").path("reason").asText().contains("validations"), chosen.toString());
     assertTrue(chosen.has("train.class-weights") && chosen.has("optimizer.head-lr"), chosen.toString());
+    // head.init=probe: training started from the head-only run's head, whose loss on the two template-made queues
+    // is already far below a random head's ln 2 = 0.69 at the first round
+    double firstLoss = metrics.path("train").path("loss_curve").get(0).path("loss").asDouble();
+    assertTrue(firstLoss < 0.5, "first round's loss " + firstLoss + ": " + metrics.path("train").path("loss_curve"));
     JsonNode manifest = new ObjectMapper().readTree(out.resolve("prepared/manifest.json").toFile());
     assertEquals("head_tail", manifest.path("tokenizer").path("truncation").asText(), manifest.toString());
 

@@ -19,7 +19,29 @@ public record TrainConfig(String data, String model, String methodType, Map<Stri
                           Head head, Optimizer optimizer, Train train, Eval eval, Output output,
                           Baseline baseline, Set<String> explicitKeys) implements Serializable {
 
-  public record Head(int hidden, double dropout) implements Serializable {}
+  /**
+   * @param init how the head starts ({@code head.init}): {@link HeadInit#PROBE} from a head-only run on the frozen
+   *     encoder, {@link HeadInit#RANDOM} as the method initialises it
+   */
+  public record Head(int hidden, double dropout, HeadInit init) implements Serializable {
+
+    public Head {
+      if (init == null) {
+        throw new IllegalArgumentException("head.init is required");
+      }
+    }
+
+    /** This head starting as {@code newInit}. */
+    public Head withInit(HeadInit newInit) {
+      return new Head(hidden, dropout, newInit);
+    }
+  }
+
+  /**
+   * {@code head.init}: the head of a method that trains encoder parameters starts from a head-only run on the frozen
+   * encoder (probe: linear probing, then fine-tuning), or as the method initialises it (random).
+   */
+  public enum HeadInit { PROBE, RANDOM }
 
   /**
    * @param headLearningRate peak learning rate of the classification head ({@code optimizer.head-lr}; 0 = the

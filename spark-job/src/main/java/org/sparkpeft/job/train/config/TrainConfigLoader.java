@@ -67,7 +67,7 @@ public final class TrainConfigLoader {
         blankToNull(text(c, "model", false)),
         text(c, "method.type", true),
         options,
-        new TrainConfig.Head(atLeast(c, "head.hidden", 0), fraction(c, "head.dropout")),
+        new TrainConfig.Head(atLeast(c, "head.hidden", 0), fraction(c, "head.dropout"), headInit(c)),
         new TrainConfig.Optimizer(positive(c, "optimizer.lr"), nonNegative(c, "optimizer.weight-decay"),
             fraction(c, "optimizer.warmup-fraction"), nonNegative(c, "optimizer.head-lr")),
         new TrainConfig.Train(atLeast(c, "train.epochs", 1), atLeast(c, "train.batch-size", 1),
@@ -84,6 +84,14 @@ public final class TrainConfigLoader {
       throw new UserError("train.max-length must be 0 (as prepared) or >= 2 ([CLS] and [SEP]), got 1.");
     }
     return value;
+  }
+
+  private static TrainConfig.HeadInit headInit(Config c) {
+    try {
+      return TrainConfig.HeadInit.valueOf(c.getString("head.init").trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new UserError("head.init must be one of [probe, random], got " + given(c, "head.init") + ".");
+    }
   }
 
   private static TrainConfig.ClassWeights classWeights(Config c) {

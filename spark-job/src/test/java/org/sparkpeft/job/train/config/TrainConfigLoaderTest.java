@@ -90,6 +90,7 @@ class TrainConfigLoaderTest {
     assertEquals("train.max-length must be 0 (as prepared) or >= 2 ([CLS] and [SEP]), got 1.",
         error("train.max-length=1"));
     assertEquals("optimizer.head-lr must be >= 0, got -0.1.", error("optimizer.head-lr=-0.1"));
+    assertEquals("head.init must be one of [probe, random], got 'linear'.", error("head.init=linear"));
     assertEquals("data is required.",
         assertThrows(UserError.class, () -> TrainConfigLoader.load(null, List.of("output.path=o"))).getMessage());
     assertEquals("config file " + new File("nope.conf") + " does not exist.",
