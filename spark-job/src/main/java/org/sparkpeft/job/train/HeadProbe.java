@@ -1,5 +1,6 @@
 package org.sparkpeft.job.train;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,9 +26,8 @@ public final class HeadProbe {
 
   private static final Logger LOG = LoggerFactory.getLogger(HeadProbe.class);
 
-  /** The method's own keys, which the head-only run does not take from the user. */
-  private static final Set<String> METHOD_KEYS = Set.of("method.type", "optimizer.lr", "optimizer.head-lr",
-      "head.init");
+  /** The method's own keys besides {@code method.*}, which the head-only run does not take from the user. */
+  private static final Set<String> METHOD_KEYS = Set.of("optimizer.lr", "optimizer.head-lr", "head.init");
 
   private HeadProbe() {}
 
@@ -88,9 +88,9 @@ public final class HeadProbe {
             + " does not train: " + model.trainableParams());
       }
       INDArray target = model.graph().getParam(e.getKey());
-      if (!java.util.Arrays.equals(target.shape(), e.getValue().shape())) {
+      if (!Arrays.equals(target.shape(), e.getValue().shape())) {
         throw new IllegalArgumentException("the head-only run's " + e.getKey() + " has shape "
-            + java.util.Arrays.toString(e.getValue().shape()) + ", the model's " + java.util.Arrays.toString(target.shape()));
+            + Arrays.toString(e.getValue().shape()) + ", the model's " + Arrays.toString(target.shape()));
       }
       target.assign(e.getValue());
     }
