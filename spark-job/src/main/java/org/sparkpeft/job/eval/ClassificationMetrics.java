@@ -8,7 +8,8 @@ import java.util.List;
  * @param examples examples evaluated
  * @param loss mean loss per example
  * @param accuracy fraction predicted correctly
- * @param macroF1 unweighted mean of the per-class F1 (a class never predicted or never present counts 0)
+ * @param macroF1 unweighted mean of the per-class F1 over the classes present in the labels (one never predicted
+ *     counts 0; one the split lacks is left out, as in Spark's MulticlassMetrics)
  * @param perClass precision, recall, F1 and support per class, in label-map order
  * @param confusion rows = true label, columns = prediction, in label-map order
  * @param labels label names in label-map order

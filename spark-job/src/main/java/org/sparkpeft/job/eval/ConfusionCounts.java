@@ -56,7 +56,14 @@ public final class ConfusionCounts implements Serializable {
     return examples;
   }
 
-  /** Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix, with the given label names. */
+  /**
+   * Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix, with the given label names. Macro-F1
+   * averages the classes present in the labels (as Spark's {@code MulticlassMetrics} does): a present class never
+   * predicted scores 0, and a class the split lacks (a small split can miss a rare class) is left out, so a split
+   * without it is not capped at (k - 1) / k. Predicting a class the split lacks is an error of the true class, not a
+   * zero in the average: for one split the score is the old all-classes mean times k / (classes present), so rounds
+   * and settings rank as they did. NaN when there are no examples.
+   */
   public ClassificationMetrics metrics(List<String> labels) {
     int k = counts.length;
     if (labels.size() != k) {
@@ -65,6 +72,7 @@ public final class ConfusionCounts implements Serializable {
     long correct = 0;
     List<ClassificationMetrics.PerClass> perClass = new ArrayList<>(k);
     double f1Sum = 0;
+    int occurring = 0;
     for (int c = 0; c < k; c++) {
       long tp = counts[c][c];
       long predicted = 0;
@@ -77,7 +85,10 @@ public final class ConfusionCounts implements Serializable {
       double precision = predicted == 0 ? 0 : (double) tp / predicted;
       double recall = actual == 0 ? 0 : (double) tp / actual;
       double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-      f1Sum += f1;
+      if (actual > 0) {
+        f1Sum += f1;
+        occurring++;
+      }
       perClass.add(new ClassificationMetrics.PerClass(labels.get(c), precision, recall, f1, actual));
     }
     long[][] confusion = new long[k][];
@@ -85,6 +96,6 @@ public final class ConfusionCounts implements Serializable {
       confusion[c] = counts[c].clone();
     }
     return new ClassificationMetrics(examples, examples == 0 ? Double.NaN : lossSum / examples,
-        examples == 0 ? Double.NaN : (double) correct / examples, f1Sum / k, perClass, confusion, List.copyOf(labels));
+        examples == 0 ? Double.NaN : (double) correct / examples, occurring == 0 ? Double.NaN : f1Sum / occurring, perClass, confusion, List.copyOf(labels));
   }
 }

@@ -45,4 +45,25 @@ class ConfusionCountsTest {
     assertEquals(0.0, m.perClass().get(1).f1());
     assertEquals((2.0 / 3 + 0 + 1) / 3, m.macroF1(), 1e-12);
   }
+
+  @Test
+  void aClassTheSplitLacksIsLeftOutOfMacroF1() {
+    // a test split that drew no row of class c, and a model that never predicts it: a and b are scored perfectly
+    ConfusionCounts counts = new ConfusionCounts(3).add(0, 0, 0.1).add(0, 0, 0.1).add(1, 1, 0.2);
+    ClassificationMetrics m = counts.metrics(List.of("a", "b", "c"));
+    assertEquals(1.0, m.accuracy(), 1e-12);
+    assertEquals(1.0, m.macroF1(), 1e-12);
+    assertEquals(0, m.perClass().get(2).support());
+    // predicting c, which the split lacks, is an error of a (its recall), not a zero in the average
+    ClassificationMetrics wrong = new ConfusionCounts(3).add(0, 0, 0.1).add(0, 2, 0.1).add(1, 1, 0.2)
+        .metrics(List.of("a", "b", "c"));
+    double aF1 = 2 * 1.0 * 0.5 / 1.5;
+    assertEquals((aF1 + 1) / 2, wrong.macroF1(), 1e-12);
+    assertEquals(0.0, wrong.perClass().get(2).f1());
+  }
+
+  @Test
+  void noExamplesGiveNaN() {
+    assertEquals(Double.NaN, new ConfusionCounts(2).metrics(List.of("a", "b")).macroF1());
+  }
 }
