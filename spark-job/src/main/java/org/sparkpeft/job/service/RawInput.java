@@ -1,9 +1,11 @@
 package org.sparkpeft.job.service;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.sparkpeft.data.PrepareJob;
 import org.sparkpeft.data.PrepareResult;
@@ -36,9 +38,34 @@ public interface RawInput {
 
   /** Prepares the raw data into {@code outputPath} and returns {@code train} reading from there. */
   default TrainConfig prepare(SparkSession spark, TrainConfig train, String outputPath) {
-    PrepareResult result = PrepareJob.run(spark, config(outputPath));
+    PrepareConfig config = config(outputPath);
+    PrepareResult result = PrepareJob.run(spark, config);
     System.out.print(result.summary());
+    try {
+      requireTwoLabels(config.source().path(), result.manifest().labelMap().keySet());
+    } catch (UserError e) {
+      // nothing to resume from: the prepared folder goes, so the failed run leaves nothing beside the output
+      try {
+        Path prepared = new Path(outputPath);
+        prepared.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(prepared, true);
+      } catch (IOException ignored) {
+        // the sentence below is what matters; a folder left behind is replaced by the next prepare
+      }
+      throw e;
+    }
     return train.withData(outputPath);
+  }
+
+  /**
+   * Fails with one sentence naming the input when its prepared rows carry fewer than two labels (a classifier needs
+   * two), before a model is loaded.
+   */
+  static void requireTwoLabels(String input, java.util.Collection<String> labels) {
+    if (labels.size() < 2) {
+      throw new UserError("input " + input + " has " + (labels.isEmpty() ? "no labelled rows"
+          : "one label only (" + labels.iterator().next() + ")") + " after preparing: a classifier needs at least 2; "
+          + "check the label column (--label-col, input.label-col) and input.labels.");
+    }
   }
 
   /** From prepare's {@code key=value} settings (which must include input.path). */

@@ -161,6 +161,21 @@ class TrainEvaluateCommandTest {
     new CommandLine(stray).parseArgs("--data", "prepared", "--output", "o", "prepare.split.seed=3");
     UserError prepareKey = assertThrows(UserError.class, () -> stray.run(spark));
     assertTrue(prepareKey.getMessage().contains("applies only with --input"), prepareKey.getMessage());
+
+    // every row of the raw input carries the same label: named in one sentence after preparing, nothing written
+    StringBuilder oneLabel = new StringBuilder("text,label\n");
+    for (int i = 0; i < 30; i++) {
+      oneLabel.append("printer number ").append(i).append(" is jammed again,printers\n");
+    }
+    Path csv = Files.writeString(tmp.resolve("one-label.csv"), oneLabel);
+    TrainCommand single = new TrainCommand();
+    new CommandLine(single).parseArgs("--input", csv.toUri().toString(), "--format", "csv", "--method", "lora",
+        "--output", tmp.resolve("one-label-run").toUri().toString());
+    UserError oneClass = assertThrows(UserError.class, () -> single.run(spark));
+    assertTrue(oneClass.getMessage().contains("one-label.csv has one label only (printers) after preparing")
+        && oneClass.getMessage().contains("--label-col"), oneClass.getMessage());
+    assertTrue(Files.notExists(tmp.resolve("one-label-run")) && Files.notExists(tmp.resolve(".one-label-run.prepared")),
+        "nothing written for a one-label input, and its prepared rows removed");
   }
 
   /** Issue #19: a crafted weights file with a consistent sha256 is a UserError (exit 2), not an OutOfMemoryError. */
