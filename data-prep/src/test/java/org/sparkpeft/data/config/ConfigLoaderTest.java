@@ -112,6 +112,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void csvCharactersMayBeEscapesAsSparkTakesThem() {
+    PrepareConfig tabs = load(null, "input.path=x", "input.format=csv", "output.path=o", "input.csv.delimiter=\\t");
+    assertEquals("\t", tabs.source().csv().delimiter());
+    PrepareConfig hive = load(null, "input.path=x", "input.format=csv", "output.path=o",
+        "input.csv.delimiter=\\u0001", "input.csv.escape=\\\\");
+    assertEquals("\u0001", hive.source().csv().delimiter());
+    assertEquals("\\", hive.source().csv().escape());
+    assertEquals(";", load(null, "input.path=x", "input.format=csv", "output.path=o", "input.csv.delimiter=;")
+        .source().csv().delimiter());
+  }
+
+  @Test
   void mistakesAreOneSentenceNamingTheKey() {
     assertMessage("unknown config key inptu.path", () -> load(null, "inptu.path=x", "output.path=o"));
     assertMessage("input.format (--format) must be one of csv, jsonl, parquet, textdir, email, records, got 'xml'",
@@ -128,6 +140,10 @@ class ConfigLoaderTest {
         "output.path=o", "tokenizer.buckets=64,32"));
     assertMessage("input.csv.delimiter must be exactly one character", () -> load(null, "input.path=x",
         "input.format=csv", "output.path=o", "input.csv.delimiter=ab"));
+    assertMessage("input.csv.delimiter must be exactly one character (a tab as", () -> load(null, "input.path=x",
+        "input.format=csv", "output.path=o", "input.csv.delimiter=\t "));  // a bare tab, trimmed away
+    assertMessage("input.csv.quote must be exactly one character", () -> load(null, "input.path=x",
+        "input.format=csv", "output.path=o", "input.csv.quote=\\uZZZZ"));
     assertMessage("input.csv.max-quoted-lines must be positive, got 0", () -> load(null, "input.path=x",
         "input.format=csv", "output.path=o", "input.csv.max-quoted-lines=0"));
     assertMessage("config file " + tmp.resolve("nope.conf") + " does not exist",
