@@ -31,6 +31,7 @@ import org.sparkpeft.job.train.HeadProbe;
 import org.sparkpeft.job.train.config.TrainConfig;
 import org.sparkpeft.job.train.defaults.DataFacts;
 import org.sparkpeft.job.train.defaults.DefaultsChooser;
+import org.sparkpeft.job.train.defaults.LabelWarnings;
 import org.sparkpeft.models.io.AdapterFiles;
 import org.sparkpeft.models.io.AdapterInfo;
 import org.sparkpeft.models.peft.auto.AutoConfig;
@@ -172,6 +173,7 @@ public final class TrainingService {
     }
     DefaultsChooser.Chosen chosen = DefaultsChooser.choose(facts, job);
     LOG.info(chosen.table(facts).stripTrailing());
+    LabelWarnings.of(facts, data.labels()).forEach(LOG::warn);
     return chosen;
   }
 
