@@ -34,7 +34,7 @@ class MainTest {
   void badPredictFlagsAreOneSentenceBeforeSparkStarts() {
     Captured run = capture(() -> Main.run("predict", "--adapter", "x", "--input", "texts.txt", "--output", "o.parquet"));
     assertEquals(2, run.code);
-    assertTrue(run.err.startsWith("sparkpeft predict: texts.txt has no .parquet/.jsonl/.csv extension"), run.err);
+    assertTrue(run.err.startsWith("sparkpeft predict: texts.txt has no .parquet/.jsonl/.csv/.tsv extension"), run.err);
     assertEquals(1, run.err.strip().lines().count(), "one sentence:\n" + run.err);
     Captured twice = capture(() -> Main.run("predict", "--adapter", "a,a", "--input", "t.csv", "--output", "o.jsonl"));
     assertEquals(2, twice.code);

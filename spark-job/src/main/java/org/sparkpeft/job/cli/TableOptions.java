@@ -5,10 +5,10 @@ import picocli.CommandLine.Option;
 /** The input table and output folder of the commands that score texts ({@code embed}, {@code predict}). */
 public final class TableOptions {
 
-  @Option(names = "--input", required = true, description = "Input path (any Hadoop URI): Parquet, JSONL or CSV.")
+  @Option(names = "--input", required = true, description = "Input path (any Hadoop URI): Parquet, JSONL, CSV or TSV.")
   String input;
 
-  @Option(names = "--input-format", description = "parquet | jsonl | csv (default: from the extension).")
+  @Option(names = "--input-format", description = "parquet | jsonl | csv | tsv (default: from the extension).")
   String inputFormat;
 
   @Option(names = "--text-col", defaultValue = "text", description = "Text column (default: ${DEFAULT-VALUE}).")

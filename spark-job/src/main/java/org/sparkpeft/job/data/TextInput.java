@@ -9,14 +9,17 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkpeft.data.UserError;
 
-/** A user's table of texts (Parquet, JSONL, or CSV with a header and multi-line quoted fields) for embed and predict. */
+/**
+ * A user's table of texts (Parquet, JSONL, or CSV / TSV with a header and multi-line quoted fields) for embed and
+ * predict.
+ */
 public final class TextInput {
 
   private TextInput() {}
 
   /**
-   * Reads {@code path} as {@code format} (parquet, jsonl, csv) and checks that it has {@code columns} (null entries
-   * are skipped); one sentence naming the input otherwise.
+   * Reads {@code path} as {@code format} (parquet, jsonl, csv, tsv: tab-separated) and checks that it has
+   * {@code columns} (null entries are skipped); one sentence naming the input otherwise.
    */
   public static Dataset<Row> read(SparkSession spark, String path, String format, String... columns) {
     Dataset<Row> input;
@@ -25,7 +28,7 @@ public final class TextInput {
         case "parquet" -> spark.read().parquet(path);
         case "jsonl" -> spark.read().json(path);
         default -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
-            .csv(path);
+            .option("sep", format.equals("tsv") ? "\t" : ",").csv(path);
       };
     } catch (Exception e) {
       if (e instanceof AnalysisException analysis) {

@@ -11,7 +11,7 @@ import org.sparkpeft.models.bert.layers.PoolingConf;
  * What {@code embed} does, validated on construction (before Spark starts any work).
  *
  * @param input any Hadoop path of Parquet, JSONL or CSV (with a header)
- * @param inputFormat parquet, jsonl or csv
+ * @param inputFormat parquet, jsonl, csv or tsv
  * @param textColumn column holding the text
  * @param idColumn column copied to the output, or null
  * @param output any Hadoop path; refused if it exists unless {@code overwrite}
@@ -25,7 +25,7 @@ public record EmbedSpec(String input, String inputFormat, String textColumn, Str
     require(input, "--input");
     require(textColumn, "--text-col");
     require(output, "--output");
-    inputFormat = format(inputFormat, input, "--input-format", "parquet", "jsonl", "csv");
+    inputFormat = format(inputFormat, input, "--input-format", "parquet", "jsonl", "csv", "tsv");
     outputFormat = format(outputFormat, output, "--format", "parquet", "jsonl");
     if (maxLength < 2 || maxLength > 512) {
       throw new UserError("--max-length must be between 2 and 512, got " + maxLength + ".");
@@ -52,8 +52,10 @@ public record EmbedSpec(String input, String inputFormat, String textColumn, Str
         format = "jsonl";
       } else if (lower.endsWith(".csv")) {
         format = "csv";
+      } else if (lower.endsWith(".tsv")) {
+        format = "tsv";
       } else {
-        throw new UserError(path + " has no .parquet/.jsonl/.csv extension; say which it is with " + flag + ".");
+        throw new UserError(path + " has no .parquet/.jsonl/.csv/.tsv extension; say which it is with " + flag + ".");
       }
     }
     format = format.toLowerCase(Locale.ROOT).equals("json") ? "jsonl" : format.toLowerCase(Locale.ROOT);

@@ -14,7 +14,7 @@ import org.sparkpeft.job.model.ModelLocation;
  * @param adapters adapter folders (what {@code train} wrote as {@code <output>/adapter}), any Hadoop URI, at least
  *     one, all trained on {@code model}
  * @param input any Hadoop path of Parquet, JSONL or CSV (with a header)
- * @param inputFormat parquet, jsonl or csv
+ * @param inputFormat parquet, jsonl, csv or tsv
  * @param textColumn the column holding the text
  * @param idColumn the column copied to the output to identify each row, or null (then the text column is copied)
  * @param output any Hadoop path, written atomically; refused if it exists unless {@code overwrite}
@@ -38,7 +38,7 @@ public record PredictSpec(List<String> adapters, String input, String inputForma
     require(input, "--input");
     require(textColumn, "--text-col");
     require(output, "--output");
-    inputFormat = EmbedSpec.format(inputFormat, input, "--input-format", "parquet", "jsonl", "csv");
+    inputFormat = EmbedSpec.format(inputFormat, input, "--input-format", "parquet", "jsonl", "csv", "tsv");
     outputFormat = EmbedSpec.format(outputFormat, output, "--format", "parquet", "jsonl");
     if (batchSize < 1) {
       throw new UserError("--batch-size must be >= 1, got " + batchSize + ".");
