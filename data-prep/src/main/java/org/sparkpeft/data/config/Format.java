@@ -39,6 +39,7 @@ public enum Format {
       }
     }
     throw new UserError("input.format (--format) must be one of "
-        + Arrays.stream(values()).map(Format::key).collect(Collectors.joining(", ")) + ", got '" + value + "'.");
+        + Arrays.stream(values()).map(Format::key).collect(Collectors.joining(", ")) + ", got '" + value + "'"
+        + (value.trim().equalsIgnoreCase("tsv") ? " (a TSV is csv with input.csv.delimiter=\\t)." : "."));
   }
 }

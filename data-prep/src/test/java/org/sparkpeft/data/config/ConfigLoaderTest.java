@@ -131,6 +131,8 @@ class ConfigLoaderTest {
     assertMessage("input.record-separator must name the line that separates records",
         () -> load(null, "input.path=x", "input.format=records", "input.record-separator=", "output.path=o"));
     assertMessage("input.format (--format) is required", () -> load(null, "input.path=x", "output.path=o"));
+    assertMessage("got 'tsv' (a TSV is csv with input.csv.delimiter=\\t).", () -> load(null, "input.path=x",
+        "input.format=tsv", "output.path=o"));
     assertMessage("output.path (--output) is required", () -> load(null, "input.path=x", "input.format=csv"));
     assertMessage("must add up to 1", () -> load(null, "input.path=x", "input.format=csv", "output.path=o",
         "split.train=0.9"));
