@@ -17,10 +17,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.sparkpeft.data.PrepareJob;
+import org.sparkpeft.data.PrepareResult;
 import org.sparkpeft.data.UserError;
 import org.sparkpeft.data.config.ConfigLoader;
 import org.sparkpeft.data.config.PrepareConfig;
 import org.sparkpeft.job.predict.TextSettings;
+import org.sparkpeft.job.service.RawInput;
 import org.sparkpeft.job.service.TrainingService;
 import org.sparkpeft.job.store.AdapterStore;
 import org.sparkpeft.job.train.config.TrainConfig;
@@ -150,7 +152,9 @@ public final class PeftClassifier extends Estimator<PeftClassificationModel>
     String prepared = work + "/prepared";
     String run = work + "/run";
     try {
-      PrepareJob.run(spark, prepareConfig(prepared), dataset.toDF());
+      PrepareResult result = PrepareJob.run(spark, prepareConfig(prepared), dataset.toDF());
+      RawInput.requireTwoLabels("the DataFrame", result.manifest().labelMap().keySet(),
+          "labelCol ('" + getLabelCol() + "')");
       TrainingService.Written written = new TrainingService(spark).trainAndWrite(trainConfig(prepared, run));
       String adapter = written.output() + "/adapter";
       PeftClassificationModel.ModelState state = PeftClassificationModel.ModelState.verified(hadoop,

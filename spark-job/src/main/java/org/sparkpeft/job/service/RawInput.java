@@ -42,7 +42,8 @@ public interface RawInput {
     PrepareResult result = PrepareJob.run(spark, config);
     System.out.print(result.summary());
     try {
-      requireTwoLabels(config.source().path(), result.manifest().labelMap().keySet());
+      requireTwoLabels("input " + config.source().path(), result.manifest().labelMap().keySet(),
+          "the label column (--label-col, input.label-col) and input.labels");
     } catch (UserError e) {
       // nothing to resume from: the prepared folder goes, so the failed run leaves nothing beside the output
       try {
@@ -60,11 +61,11 @@ public interface RawInput {
    * Fails with one sentence naming the input when its prepared rows carry fewer than two labels (a classifier needs
    * two), before a model is loaded.
    */
-  static void requireTwoLabels(String input, java.util.Collection<String> labels) {
+  public static void requireTwoLabels(String input, java.util.Collection<String> labels, String check) {
     if (labels.size() < 2) {
-      throw new UserError("input " + input + " has " + (labels.isEmpty() ? "no labelled rows"
+      throw new UserError(input + " has " + (labels.isEmpty() ? "no labelled rows"
           : "one label only (" + labels.iterator().next() + ")") + " after preparing: a classifier needs at least 2; "
-          + "check the label column (--label-col, input.label-col) and input.labels.");
+          + "check " + check + ".");
     }
   }
 

@@ -158,6 +158,10 @@ class PeftClassifierTest {
     UserError options = assertThrows(UserError.class, () -> new PeftClassifier().setTextCol("description")
         .setLabelCol("queue").setMethodOptions("r:4").fit(tickets));
     assertTrue(options.getMessage().startsWith("methodOptions must be name=value pairs"), options.getMessage());
+    UserError oneLabel = assertThrows(UserError.class, () -> new PeftClassifier().setTextCol("description")
+        .setLabelCol("queue").fit(tickets.where("queue = 'billing'")));
+    assertTrue(oneLabel.getMessage().startsWith("the DataFrame has one label only (billing) after preparing: a "
+        + "classifier needs at least 2; check labelCol ('queue')"), oneLabel.getMessage());
 
     // a row without text gets nulls, not an error
     List<Row> one = new ArrayList<>(List.of(RowFactory.create("x", null, "billing")));
