@@ -96,6 +96,7 @@ public final class ConfusionCounts implements Serializable {
       confusion[c] = counts[c].clone();
     }
     return new ClassificationMetrics(examples, examples == 0 ? Double.NaN : lossSum / examples,
-        examples == 0 ? Double.NaN : (double) correct / examples, occurring == 0 ? Double.NaN : f1Sum / occurring, perClass, confusion, List.copyOf(labels));
+        examples == 0 ? Double.NaN : (double) correct / examples, occurring == 0 ? Double.NaN : f1Sum / occurring,
+        perClass, confusion, List.copyOf(labels));
   }
 }

@@ -2,6 +2,7 @@ package org.sparkpeft.job.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
@@ -61,7 +62,7 @@ public interface RawInput {
    * Fails with one sentence naming the input when its prepared rows carry fewer than two labels (a classifier needs
    * two), before a model is loaded.
    */
-  public static void requireTwoLabels(String input, java.util.Collection<String> labels, String check) {
+  static void requireTwoLabels(String input, Collection<String> labels, String check) {
     if (labels.size() < 2) {
       throw new UserError(input + " has " + (labels.isEmpty() ? "no labelled rows"
           : "one label only (" + labels.iterator().next() + ")") + " after preparing: a classifier needs at least 2; "
