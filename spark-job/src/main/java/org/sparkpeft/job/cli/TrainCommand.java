@@ -38,7 +38,8 @@ public final class TrainCommand implements Callable<Integer> {
       + "same job, into <output>/prepared (prepare's keys as prepare.<key>=value, e.g. prepare.split.seed=7).")
   String input;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "With --input: csv | jsonl | parquet | textdir | email | records.")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "With --input: csv | jsonl | parquet | textdir "
+      + "| email | records (a TSV: csv with prepare.input.csv.delimiter=\\t).")
   String format;
 
   @Option(names = "--text-col", paramLabel = "NAME", description = "With --input: the text column (default text).")
