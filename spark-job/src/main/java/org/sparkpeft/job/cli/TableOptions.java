@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 /** The input table and output folder of the commands that score texts ({@code embed}, {@code predict}). */
 public final class TableOptions {
 
-  @Option(names = "--input", required = true, description = "Input path (any Hadoop URI): Parquet, JSONL, CSV or TSV.")
+  @Option(names = "--input", required = true,
+      description = "Input path (any Hadoop URI): Parquet, JSONL, CSV or TSV.")
   String input;
 
   @Option(names = "--input-format", description = "parquet | jsonl | csv | tsv (default: from the extension).")

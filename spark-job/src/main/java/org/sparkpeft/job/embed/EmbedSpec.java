@@ -10,7 +10,7 @@ import org.sparkpeft.models.bert.layers.PoolingConf;
 /**
  * What {@code embed} does, validated on construction (before Spark starts any work).
  *
- * @param input any Hadoop path of Parquet, JSONL or CSV (with a header)
+ * @param input any Hadoop path of Parquet, JSONL, or CSV or TSV (with a header)
  * @param inputFormat parquet, jsonl, csv or tsv
  * @param textColumn column holding the text
  * @param idColumn column copied to the output, or null

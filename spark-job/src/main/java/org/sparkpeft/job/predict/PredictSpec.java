@@ -13,7 +13,7 @@ import org.sparkpeft.job.model.ModelLocation;
  *
  * @param adapters adapter folders (what {@code train} wrote as {@code <output>/adapter}), any Hadoop URI, at least
  *     one, all trained on {@code model}
- * @param input any Hadoop path of Parquet, JSONL or CSV (with a header)
+ * @param input any Hadoop path of Parquet, JSONL, or CSV or TSV (with a header)
  * @param inputFormat parquet, jsonl, csv or tsv
  * @param textColumn the column holding the text
  * @param idColumn the column copied to the output to identify each row, or null (then the text column is copied)
